@@ -1,0 +1,76 @@
+# The two commands: `make run` and `make test`. Everything else is a step they share.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+MODEL_DIR := models
+MODEL_HASH = $(shell python3 scripts/model_hash.py)
+MODEL      = $(MODEL_DIR)/$(MODEL_HASH).tar.gz
+DEPS_STAMP := $(VENV)/.deps-$(shell sha256sum requirements.txt | cut -c1-16)
+
+# Local defaults; override in the environment. Production must set its own secrets.
+export RASA_API_TOKEN      ?= dev-api-token
+export BOT_TOKEN_SECRET    ?= dev-only-borrower-token-secret-change-me-in-production
+export RASA_PORT           ?= 5005
+export ACTION_PORT         ?= 5055
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export TRACKER_SQLITE_PATH ?= var/tracker.sqlite
+export ENDPOINTS           ?= endpoints.yml
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL   := 2
+export PYTHONHASHSEED         := 0
+
+.PHONY: help run test setup train eval bench check lock clean
+
+help:
+	@echo "make run    - set up, train if needed, start the assistant (Rasa $(RASA_PORT), actions $(ACTION_PORT))"
+	@echo "make test   - set up, train if needed, run the whole suite"
+	@echo "make train  - train only when config/domain/data/NLU code changed"
+	@echo "make eval   - per-intent F1 and macro-F1 on the held-out NLU file"
+	@echo "make check  - content checks for editors (data validation, coverage, wording)"
+	@echo "make bench  - latency figures (parse, full REST turn)"
+
+$(PY):
+	"$$(scripts/find-python310)" -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip==24.0"
+
+$(DEPS_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	rm -f $(VENV)/.deps-* && touch $@
+
+setup: $(DEPS_STAMP)
+	@mkdir -p var
+	$(PY) -m bot init-db
+
+# The model is named after the hash of its inputs: nothing retrains without need.
+train: setup
+	@if [ -f "$(MODEL)" ]; then echo "model up to date: $(MODEL)"; else \
+	  echo "training $(MODEL) ..." && \
+	  time $(RASA) train --fixed-model-name $(MODEL_HASH) --out $(MODEL_DIR) --num-threads 2; fi
+
+run: train
+	MODEL=$(MODEL) scripts/run.sh
+
+test: train
+	$(PY) -m pytest -q -p no:cacheprovider tests
+	MODEL=$(MODEL) scripts/test-stories.sh
+
+eval: train
+	$(PY) -m bot.nlu.evaluate --model $(MODEL)
+
+check: setup
+	$(RASA) data validate --fail-on-warnings --max-history 5
+	$(PY) -m pytest -q -p no:cacheprovider tests/content
+
+bench: train
+	MODEL=$(MODEL) $(PY) -m bot.bench
+
+lock:
+	rm -rf /tmp/lock-venv && "$$(scripts/find-python310)" -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install -q -r requirements.in
+	/tmp/lock-venv/bin/pip freeze > requirements.txt
+
+clean:
+	rm -rf $(MODEL_DIR) results var

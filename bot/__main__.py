@@ -1,0 +1,157 @@
+"""Developer command line.
+
+    python -m bot init-db [--reset-demo] [--today YYYY-MM-DD]
+    python -m bot demo-borrowers [--today YYYY-MM-DD]
+    python -m bot demo-token ID [--ttl SECONDS]
+
+The database is DATABASE_URL, or var/bot.sqlite in the repository by default.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from datetime import date
+from typing import List, Optional, Sequence, Tuple
+
+from bot.storage import db, demo, repository
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}")
+
+
+def _ensure_db(today: date, reset_demo: bool = False) -> List[str]:
+    """Migrate to head, then add missing demo borrowers (all of them with reset)."""
+    db.upgrade_to_head()
+    with db.session_scope() as session:
+        return demo.seed_demo(session, today, reset=reset_demo)
+
+
+def _policy_module():
+    """bot.policy when it provides the overdue rules; None falls back to a plain count."""
+    try:
+        import bot.policy as policy
+    except ModuleNotFoundError as exc:
+        if exc.name == "bot.policy":
+            return None
+        raise
+    if all(hasattr(policy, n) for n in ("load_policy", "days_overdue", "stage_for")):
+        return policy
+    return None
+
+
+def account_overdue(account, today: date) -> Tuple[int, Optional[str]]:
+    """(days overdue, stage label or None) for one account."""
+    unpaid = repository.unpaid_minimum(account, today)
+    policy = _policy_module()
+    if policy is not None:
+        product_policy = policy.load_policy(account.product)
+        days = policy.days_overdue(account.due_date, today, unpaid, product_policy)
+        return days, policy.stage_for(days, product_policy).label
+    # TODO: drop this fallback once bot.policy is always present; it ignores the
+    # product's small-balance tolerance and has no stage names.
+    days = max((today - account.due_date).days, 0) if unpaid > 0 else 0
+    return days, None
+
+
+def _width(text: str) -> int:
+    # CJK characters take two terminal columns.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(_pad(str(c), w) for c, w in zip(header, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(_pad(str(c), w) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def cmd_init_db(args) -> int:
+    created = _ensure_db(args.today, reset_demo=args.reset_demo)
+    print(f"database ready: {_safe_url(db.database_url())}")
+    if created:
+        print("demo borrowers seeded: " + ", ".join(created))
+    else:
+        print("demo borrowers already present (use --reset-demo to refresh their dates)")
+    return 0
+
+
+def cmd_demo_borrowers(args) -> int:
+    _ensure_db(args.today)
+    header = ["id", "name", "account", "product", "due", "unpaid min", "days overdue", "stage"]
+    rows = []
+    with db.session_scope() as session:
+        for borrower in repository.list_demo_borrowers(session):
+            for i, account in enumerate(borrower.accounts):
+                days, stage = account_overdue(account, args.today)
+                rows.append([
+                    borrower.id if i == 0 else "",
+                    borrower.display_name if i == 0 else "",
+                    f"{account.lender} {account.label}",
+                    account.product,
+                    account.due_date.isoformat(),
+                    f"{repository.unpaid_minimum(account, args.today):.2f}",
+                    str(days),
+                    (stage or "-") + (" (plan)" if account.on_personalised_plan else ""),
+                ])
+    print(format_table(header, rows))
+    return 0
+
+
+def cmd_demo_token(args) -> int:
+    from bot.identity import issue_token
+
+    _ensure_db(date.today())
+    with db.session_scope() as session:
+        if repository.get_borrower(session, args.borrower_id) is None:
+            print(f"unknown borrower: {args.borrower_id}", file=sys.stderr)
+            return 1
+    print(issue_token(args.borrower_id, ttl_seconds=args.ttl))
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Debt-help bot tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init-db", help="migrate the database and add the demo borrowers")
+    p.add_argument("--reset-demo", action="store_true",
+                   help="delete and recreate demo borrowers so dates match today")
+    p.add_argument("--today", type=_parse_date, default=date.today(), help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("demo-borrowers", help="list demo borrowers and days overdue")
+    p.add_argument("--today", type=_parse_date, default=date.today(),
+                   help="compute days overdue as of this date (default: today)")
+    p.set_defaults(func=cmd_demo_borrowers)
+
+    p = sub.add_parser("demo-token", help="print a signed token for a borrower")
+    p.add_argument("borrower_id")
+    p.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+    p.set_defaults(func=cmd_demo_token)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

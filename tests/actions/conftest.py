@@ -1,0 +1,1 @@
+from tests.actions.support import bank  # noqa: F401  (fixture)
