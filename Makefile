@@ -54,23 +54,22 @@ run: train
 	MODEL=$(MODEL) scripts/run.sh
 
 test: train
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	MODEL=$(MODEL) $(PY) -m pytest -q -p no:cacheprovider tests
 	MODEL=$(MODEL) scripts/test-stories.sh
 
 eval: train
 	$(PY) -m bot.nlu.evaluate --model $(MODEL)
 
 check: setup
-	$(RASA) data validate --fail-on-warnings --max-history 5
-	$(PY) -m pytest -q -p no:cacheprovider tests/content
+	$(PY) -m pytest -q -p no:cacheprovider tests/content tests/unit/test_policy_file.py tests/distress
 
 bench: train
 	MODEL=$(MODEL) $(PY) -m bot.bench
 
 lock:
-	rm -rf /tmp/lock-venv && "$$(scripts/find-python310)" -m venv /tmp/lock-venv
-	/tmp/lock-venv/bin/pip install -q -r requirements.in
-	/tmp/lock-venv/bin/pip freeze > requirements.txt
+	rm -rf .venv-lock && "$$(scripts/find-python310)" -m venv .venv-lock
+	.venv-lock/bin/pip install -q -r requirements.in
+	.venv-lock/bin/pip freeze > requirements.txt && rm -rf .venv-lock
 
 clean:
 	rm -rf $(MODEL_DIR) results var

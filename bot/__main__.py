@@ -14,6 +14,7 @@ import unicodedata
 from datetime import date
 from typing import List, Optional, Sequence, Tuple
 
+from bot import clock
 from bot.storage import db, demo, repository
 
 
@@ -25,10 +26,12 @@ def _parse_date(text: str) -> date:
 
 
 def _ensure_db(today: date, reset_demo: bool = False) -> List[str]:
-    """Migrate to head, then add missing demo borrowers (all of them with reset)."""
+    """Migrate to head, then add missing demo borrowers (all of them with reset, or when
+    they were seeded on another day: the demo stages stay as documented)."""
     db.upgrade_to_head()
     with db.session_scope() as session:
-        return demo.seed_demo(session, today, reset=reset_demo)
+        stale = demo.demo_is_stale(session, today)
+        return demo.seed_demo(session, today, reset=reset_demo or stale)
 
 
 def _policy_module():
@@ -111,7 +114,7 @@ def cmd_demo_borrowers(args) -> int:
 def cmd_demo_token(args) -> int:
     from bot.identity import issue_token
 
-    _ensure_db(date.today())
+    _ensure_db(clock.today())
     with db.session_scope() as session:
         if repository.get_borrower(session, args.borrower_id) is None:
             print(f"unknown borrower: {args.borrower_id}", file=sys.stderr)
@@ -133,11 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init-db", help="migrate the database and add the demo borrowers")
     p.add_argument("--reset-demo", action="store_true",
                    help="delete and recreate demo borrowers so dates match today")
-    p.add_argument("--today", type=_parse_date, default=date.today(), help=argparse.SUPPRESS)
+    p.add_argument("--today", type=_parse_date, default=clock.today(), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_init_db)
 
     p = sub.add_parser("demo-borrowers", help="list demo borrowers and days overdue")
-    p.add_argument("--today", type=_parse_date, default=date.today(),
+    p.add_argument("--today", type=_parse_date, default=clock.today(),
                    help="compute days overdue as of this date (default: today)")
     p.set_defaults(func=cmd_demo_borrowers)
 

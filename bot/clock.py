@@ -1,11 +1,28 @@
-"""Today's date for every rule that depends on it.
+"""Today's date for every rule that depends on it (fees, stages, dates the borrower says).
 
-BOT_TODAY=YYYY-MM-DD pins the date (tests, demos); otherwise the server's local date.
+BOT_TODAY=YYYY-MM-DD pins the date (tests, demos). Otherwise it is the borrowers' calendar
+day: now in BOT_TIMEZONE (default Asia/Shanghai), not the server's, which may run on UTC.
 """
+import logging
 import os
-from datetime import date
+from datetime import date, datetime
+from typing import Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+logger = logging.getLogger(__name__)
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-def today() -> date:
+def today(timezone: Optional[str] = None) -> date:
     pinned = os.environ.get("BOT_TODAY", "").strip()
-    return date.fromisoformat(pinned) if pinned else date.today()
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            logger.warning("BOT_TODAY=%r is not YYYY-MM-DD; using the real date", pinned)
+    zone = timezone or os.environ.get("BOT_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        return datetime.now(ZoneInfo(zone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("unknown timezone %r; using the server's date", zone)
+        return date.today()

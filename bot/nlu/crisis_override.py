@@ -44,7 +44,7 @@ class CrisisIntentOverride(GraphComponent):
             # The fallback hides the classifier's real guess; judge that one.
             name, confidence = ranking[0].get("name"), ranking[0].get("confidence")
         assessment = assess_message(text, intent=name, confidence=confidence)
-        if assessment.level == Level.crisis:
+        if assessment.level == Level.CRISIS:
             if (message.get(INTENT) or {}).get("name") != CRISIS:
                 message.set(INTENT, {"name": CRISIS, "confidence": 1.0}, add_to_output=True)
                 ranking = [{"name": CRISIS, "confidence": 1.0}] + [r for r in ranking if r.get("name") != CRISIS]

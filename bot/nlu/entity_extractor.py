@@ -27,6 +27,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import clock
 from bot.nlu.normalise import ENTITY_TYPES
 
 logger = logging.getLogger(__name__)
@@ -37,21 +38,8 @@ MAX_CHARS = 20_000
 
 
 def reference_date(timezone: Optional[str] = None) -> date:
-    """BOT_TODAY (YYYY-MM-DD) if set and valid, else today (in `timezone` if given)."""
-    override = os.environ.get(TODAY_ENV, "").strip()
-    if override:
-        try:
-            return date.fromisoformat(override)
-        except ValueError:
-            logger.warning("Ignoring %s=%r: not YYYY-MM-DD", TODAY_ENV, override)
-    if timezone:
-        try:
-            from zoneinfo import ZoneInfo
-
-            return datetime.now(ZoneInfo(timezone)).date()
-        except Exception:  # unknown zone or no tz database: fall back, don't fail
-            logger.warning("Unknown timezone %r, using the server's date", timezone)
-    return date.today()
+    """BOT_TODAY if set, else today in `timezone` (one rule for the whole bot: bot.clock)."""
+    return clock.today(timezone)
 
 
 @DefaultV1Recipe.register(

@@ -5,6 +5,21 @@ months, days and date expression and returns `Entity` objects with character off
 into the *original* text. `bot.nlu.spacy_pipeline` wraps this in a spaCy pipeline and
 `bot.nlu.entity_extractor` exposes it to Rasa.
 
+Supported forms (see tests/nlu/test_normalise.py for the full list):
+  amount  3500, 5,000, 2,350.50元, ￥/¥/RMB/人民币 prefix, 元/块/块钱/人民币 suffix,
+          3千5, 1.5万, 两万三, 三千五, 一万二, 一千零五, 3k, 2w, 三块五 (3.5), 贰仟元,
+          3000多块; Chinese-only numerals without 元/块 only from 百 up (五百, 两千).
+          Not amounts: numbers followed by 期/个月/天/号/年/%/点/次/个..., after 第,
+          尾号/卡号/验证码..., 年化/利率/百分之, phone/card numbers, hotlines, list "1、".
+  months  12期, 十二个月, 3个多月, 半年, 一年, 两年, 一年半, 1.5年, 两个季度.
+  days    三天, 3日内, 五个工作日, 一周, 一个星期, 两个礼拜, 半个月, 一个半月 (45).
+  date    今天/明天/后天/大后天/昨天/前天, 周五 (next one after today), 这周五/本周五,
+          下周五/下个星期五/上周五, 周末, 15号/15日 (this month unless passed, clamped to
+          the month's last day), 下个月5号, 这个月28号, 月底/月末/月初/月中, 下月底,
+          年底, 3月8日/十二月一号 (this year unless passed), 明年3月8日, 2026-12-01,
+          2026/12/01, 2027年1月5日, 12/1 (month/day).
+Full-width digits and letters are read as ASCII; offsets stay those of the input.
+
 How it works: each rule is a regex plus a handler that validates the match in context
 and computes the value. All accepted candidates are resolved leftmost-longest (ties:
 date > months > days > amount), so "12期" is months, never amount 12 + stray "期".
@@ -205,11 +220,18 @@ _FULLWIDTH.update({0xFF21 + i: ord("A") + i for i in range(26)})
 _FULLWIDTH.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FULLWIDTH.update({ord("．"): ".", ord("／"): "/", ord("－"): "-", ord("％"): "%",
                    ord("："): ":"})
+# Traditional characters that occur in these expressions (還款 一萬二 下個月 15號).
+_FULLWIDTH.update({ord(t): s for t, s in zip("個號週塊圓禮後點歲億萬兩幾來餘這內當兩",
+                                              "个号周块圆礼后点岁亿万两几来余这内当两")})
 _FULLWIDTH = {k: (chr(v) if isinstance(v, int) else v) for k, v in _FULLWIDTH.items()}
+# Same-length word swaps (Cantonese): offsets stay valid.
+_WORD_SWAPS = re.compile("聽日|听日|琴日|尋日")
+_SWAP_TO = {"聽日": "明日", "听日": "明日", "琴日": "昨日", "尋日": "昨日"}
 
 
 def _prepare(text: str) -> str:
-    return text.translate(_FULLWIDTH)
+    out = text.translate(_FULLWIDTH)
+    return _WORD_SWAPS.sub(lambda m: _SWAP_TO[m.group(0)], out)
 
 
 # --------------------------------------------------------------------------- dates
@@ -237,7 +259,7 @@ def _safe_date(year: int, month: int, day: int) -> Optional[date]:
 
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
              "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
-_REL_DAYS = {"大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "今天": 0,
+_REL_DAYS = {"大后天": 3, "后天": 2, "后日": 2, "明天": 1, "明日": 1, "明儿": 1, "今天": 0,
              "今日": 0, "今儿": 0, "昨天": -1, "昨日": -1, "前天": -2}
 
 
@@ -319,6 +341,12 @@ def _blocks_bare_day(text: str, end: int) -> bool:
     )
 
 
+def _ends_phrase(text: str, end: int) -> bool:
+    # "下个月十五" without 号 is a day only if the phrase stops there: 下个月十五还.
+    rest = text[end:end + 2]
+    return not rest or not rest[0].isalnum() or rest[0] in "还前后左吧呢啊之的再就"
+
+
 @_rule(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])", "date")
 def _slash_date(m, text, today):
     mon, day = int(m.group("m")), int(m.group("d"))
@@ -340,8 +368,8 @@ def _which_month_day(m, text, today):
     day = _int_value(m.group("d"))
     if day is None or not 1 <= day <= 31:
         return None
-    if not m.group("suf") and _blocks_bare_day(text, m.end()):
-        return None  # 下个月15期 / 下个月500块
+    if not m.group("suf") and not _ends_phrase(text, m.end()):
+        return None  # 下个月一起 / 这个月一分钱 / 下个月15期
     y, mo = _add_months(today.year, today.month, _month_offset(m.group("which")))
     return "date", _clamped(y, mo, day).isoformat()
 
@@ -365,6 +393,21 @@ def _month_part(m, text, today):
     return "date", d.isoformat()
 
 
+@_rule(rf"(?P<rel>今年|明年)?(?P<m>{_NUM})月(?:份)?(?:的)?(?P<part>底|末|初|中)(?!旬)", "date")
+def _named_month_part(m, text, today):
+    mon = _int_value(m.group("m"))
+    if mon is None or not 1 <= mon <= 12:
+        return None
+    year = today.year + (1 if m.group("rel") == "明年" else 0)
+    part = m.group("part")
+    day = {"初": 1, "中": 15}.get(part)
+    d = date(year, mon, day) if day else _month_end(year, mon)
+    if m.group("rel") is None and d < today:
+        # 七月底 said in November = next July
+        d = date(year + 1, mon, day) if day else _month_end(year + 1, mon)
+    return "date", d.isoformat()
+
+
 @_rule(r"(?P<which>明年|今年|去年|明|今|去)?年(?:底|末)", "date")
 def _year_end(m, text, today):
     which = m.group("which") or ""
@@ -374,14 +417,14 @@ def _year_end(m, text, today):
     return "date", date(year, 12, 31).isoformat()
 
 
-@_rule(r"大后天|后天|明天|明日|明儿|今天|今日|今儿|昨天|昨日|前天", "date")
+@_rule(r"大后天|后天|后日|明天|明日|明儿|今天|今日|今儿|昨天|昨日|前天", "date")
 def _relative_day(m, text, today):
     if m.group(0) == "前天" and _before(text, m) == "提":
         return None  # 提前天数
     return "date", (today + timedelta(days=_REL_DAYS[m.group(0)])).isoformat()
 
 
-@_rule(r"(?P<which>下下个?|下个?|这个?|本|上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7]|末)", "date")
+@_rule(r"(?P<which>下下个?|下个?|这个?|本|(?<![碰遇赶加马早晚路线身手班网])上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7]|末)", "date")
 def _weekday(m, text, today):
     which, wd = m.group("which"), m.group("wd")
     target = 5 if wd == "末" else _WEEKDAYS[wd]
@@ -421,8 +464,8 @@ def _day_of_month(m, text, today):
 
 @_rule(rf"(?P<n>{_NUM})(?:个)?(?:多)?期(?!间|限|望|待|货|刊)", "months")
 def _periods(m, text, today):
-    if _before(text, m) == "第":
-        return None
+    if _before(text, m) in ("第", "下", "上", "这", "本", "当", "每", "前", "后", "首", "头", "末"):
+        return None  # 下一期 / 前3期: which installment, not how many months
     n = _int_value(m.group("n"))
     return ("months", n) if n and 1 <= n <= 600 else None
 
@@ -504,11 +547,15 @@ _AFTER_NUMBER_WORDS = (
     "/", ":", "成", "人", "多月", "多天", "多年", "多个", "半",
 )
 # Words shortly before a number that make it an identifier or a rate.
-_ID_WORDS = ("尾号", "卡号", "账号", "帐号", "编号", "单号", "号码", "手机号", "验证码",
+_ID_WORDS = ("尾号", "尾数", "卡号", "账号", "帐号", "编号", "单号", "号码", "手机号", "验证码",
              "密码", "身份证", "工号", "订单", "合同号", "工单", "QQ", "qq", "微信号",
              "电话", "热线", "拨打")
 _RATE_WORDS = ("率", "年化", "百分之")
 _CLAUSE_BREAK = re.compile(r"[\s,，。.!！?？;；:：、()（）\[\]【】<>《》\"'“”‘’~～]")
+_SLANG = frozenset({"88", "886", "520", "521", "1314", "555", "5555", "666", "6666",
+                    "233", "2333", "748", "484"})
+_MONEY_CUES = ("还", "欠", "借", "付", "交", "剩", "扣", "收", "差", "存", "转", "花", "赚",
+               "挣", "月供", "工资", "每月", "每个月", "多少", "只有", "罚", "给")
 _HOTLINE = re.compile(r"(?:12378|12363|12315|95\d{3,4}|400\d{7}|800\d{7})")
 
 _MONEY_SUFFIX = r"块钱|块|元钱|元|圆|人民币|RMB|rmb|CNY|cny|yuan"
@@ -529,8 +576,8 @@ def _amount(m, text, today):
         return None
     marked = bool(m.group("pre") or m.group("unit"))
     before = text[max(0, m.start() - 1):m.start()]
-    if before == "第":
-        return None
+    if before in ("第", "几", "+"):
+        return None  # 第3 / 几十块 / n+1
     if before == "月" and not marked and value <= 31:
         return None  # 每月15还: a day of the month, not 15 yuan
     if not m.group("pre") and before.isascii() and (before.isalpha() or before == "_"):
@@ -545,6 +592,10 @@ def _amount(m, text, today):
             return None
         if not any(c.isdigit() for c in num) and not any(c in "百佰千仟万萬亿億" for c in num):
             return None  # bare 一/十/二十: too common in words (一下, 十分) to be money
+        if num.isdigit() and (value < 10 or num.startswith("0")):
+            return None  # "征信上一个1", "1 2 3", "尾数0321"
+        if num in _SLANG and not _preceded_by(text, m.start(), _MONEY_CUES, 8):
+            return None  # 88 / 886 = bye, 555 = crying, 666 = great
         if after[:1] in (")", "）", "、", "]", "】") and value < 100:
             return None  # list numbering: "1、" "(2)" "alert(1)"
         digits = re.sub(r"\D", "", num.split(".")[0])
@@ -552,6 +603,8 @@ def _amount(m, text, today):
             return None  # phone, card or id number, service hotline
         if _preceded_by(text, m.start(), _ID_WORDS, 6) or _preceded_by(text, m.start(), _RATE_WORDS, 3):
             return None
+    if num == "一" and m.group("unit") == "块" and not _ends_phrase_or(text, m.end(), "都也"):
+        return None  # 一块 = "together": 下个月一块还, 全压一块了
     if m.group("jiao"):
         if value >= 1000 or value != value.to_integral_value():
             # "1000元5" is not 1000.5: leave the digit out of the span
@@ -561,6 +614,11 @@ def _amount(m, text, today):
             jiao = int(m.group("jiao"))
         value += Decimal(jiao) / 10
     return "amount", amount_value(value)
+
+
+def _ends_phrase_or(text: str, end: int, allowed: str) -> bool:
+    nxt = text[end:end + 1]
+    return not nxt or not nxt.isalnum() or nxt in allowed
 
 
 def _preceded_by(text: str, start: int, words: Tuple[str, ...], width: int) -> bool:

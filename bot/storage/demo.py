@@ -189,5 +189,14 @@ def seed_demo(session: Session, today: date, reset: bool = False) -> List[str]:
     return created
 
 
+def demo_is_stale(session: Session, today: date) -> bool:
+    """True when the demo accounts were seeded on another day (their stages have drifted)."""
+    spec = DEMO_BORROWERS[0]
+    account = session.execute(
+        select(Account).where(Account.borrower_id == spec.id).order_by(Account.id)
+    ).scalars().first()
+    return account is not None and account.due_date != spec.accounts[0].due_date(today)
+
+
 def demo_spec(borrower_id: str) -> Optional[DemoBorrower]:
     return next((b for b in DEMO_BORROWERS if b.id == borrower_id), None)

@@ -417,3 +417,42 @@ def test_long_text_is_fast():
 @pytest.mark.parametrize("text", ["1、分期 2、延期", "(1)", "alert(1)", "【2】"])
 def test_list_numbering_is_not_money(text):
     assert extract(text, TODAY) == []
+
+
+# Phrasings taken from the training data that once produced wrong entities.
+REAL_PHRASES = [
+    ("下一期什么时候还", []),
+    ("推迟一期", [("months", 1)]),
+    ("前3期", []),
+    ("征信上一个1会咋样", []),
+    ("征信上的数字1 2 3是什么意思", []),
+    ("没啥事了 886", []),
+    ("那88", []),
+    ("还88", [("amount", 88)]),
+    ("建行 尾数0321", []),
+    ("下个月一块还可以吗", []),
+    ("房贷车贷信用卡 全压一块了", []),
+    ("我一块都没有", [("amount", 1)]),
+    ("这期能不能先不还 跟下月一起", []),
+    ("这个月一分钱没进账", []),
+    ("刚被优化 n+1都没给", []),
+    ("原来还差几十块没注意", []),
+    ("还款日碰上周末会顺延到周一", [("date", "2026-11-28"), ("date", "2026-11-30")]),
+    ("上周末", [("date", "2026-11-21")]),
+    ("暑假打工挣了就还 七月底之前", [("date", "2027-07-31")]),
+    ("年终奖下来一次性结清 1月底前", [("date", "2027-01-31")]),
+    ("12月中", [("date", "2026-12-15")]),
+    # traditional characters and Cantonese
+    ("下個月初", [("date", "2026-12-01")]),
+    ("下個月15號", [("date", "2026-12-15")]),
+    ("聽日還500", [("date", "2026-11-24"), ("amount", 500)]),
+    ("明天還三千 後天再還兩千",
+     [("date", "2026-11-24"), ("amount", 3000), ("date", "2026-11-25"), ("amount", 2000)]),
+    ("我保證月底前還一萬二", [("date", "2026-11-30"), ("amount", 12000)]),
+    ("再給我一個禮拜", [("days", 7)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", REAL_PHRASES)
+def test_real_phrases(text, expected):
+    assert [(e.entity, e.value) for e in extract(text, TODAY)] == expected

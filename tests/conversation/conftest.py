@@ -1,0 +1,43 @@
+import os
+import uuid
+from datetime import date
+
+import pytest
+import requests
+
+from bot.devstack import running_stack
+
+TODAY = date(2026, 11, 23)
+# The test process signs tokens, the action server verifies them: one secret for both.
+os.environ.setdefault("BOT_TOKEN_SECRET", "conversation-test-secret-0123456789abcdef")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    with running_stack(tmp_path_factory.mktemp("stack"), TODAY) as running:
+        yield running
+
+
+class Chat:
+    """One borrower's conversation through the REST channel, as the app would send it."""
+
+    def __init__(self, stack, token=None, sender=None):
+        self.url = stack["rasa"] + "/webhooks/rest/webhook"
+        self.token = token
+        self.sender = sender or f"test-{uuid.uuid4().hex[:10]}"
+
+    def say(self, text):
+        body = {"sender": self.sender, "message": text}
+        if self.token:
+            body["metadata"] = {"token": self.token}
+        response = requests.post(self.url, json=body, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def text(self, text):
+        return "\n".join(m.get("text") or "" for m in self.say(text))
+
+
+@pytest.fixture
+def chat(stack):
+    return lambda **kw: Chat(stack, **kw)
