@@ -1,6 +1,16 @@
-"""Replies that depend on context: low confidence, a yes or no, a bare value."""
-from .turn import BaseAction, Turn
+"""Replies that depend on context: low confidence, a yes or no, a bare value.
+
+A yes, a no or a bare number means what the assistant's last question asked: the `offer`
+slot says which, and these actions hand over to the skill that asked.
+"""
+from rasa_sdk.events import FollowupAction
+
 from bot.settings import settings
+
+from .cases import ActionRequestHuman
+from .commitments import ActionSetReminder
+from .plans import ActionOfferExtension, ActionOfferInstallment, ActionSubmitApplication
+from .turn import BaseAction, Turn
 
 _DECLINE = {
     "installment": "utter_decline_installment",
@@ -9,6 +19,15 @@ _DECLINE = {
     "extension_confirm": "utter_decline_plan",
     "reminder": "utter_decline_reminder",
     "human": "utter_decline_human",
+}
+
+# offer -> the action that carries on after a yes
+_ON_YES = {
+    "installment_confirm": ActionSubmitApplication,
+    "extension_confirm": ActionSubmitApplication,
+    "extension": ActionOfferExtension,
+    "reminder": ActionSetReminder,
+    "human": ActionRequestHuman,
 }
 
 
@@ -37,6 +56,20 @@ class ActionHandleFallback(BaseAction):
             turn.say("utter_ask_rephrase")
 
 
+class ActionAcceptOffer(BaseAction):
+    action_name = "action_accept_offer"
+
+    def act(self, turn: Turn) -> None:
+        offer = turn.slot("offer")
+        if offer == "installment":
+            # The form asks for the monthly budget (and handles questions in between).
+            turn.events.append(FollowupAction("installment_form"))
+        elif offer in _ON_YES:
+            _ON_YES[offer]().act(turn)
+        else:
+            turn.say("utter_anything_else")
+
+
 class ActionDeclineOffer(BaseAction):
     action_name = "action_decline_offer"
 
@@ -44,17 +77,25 @@ class ActionDeclineOffer(BaseAction):
         turn.say(_DECLINE.get(turn.slot("offer"), "utter_anything_else"))
 
 
-class ActionAcceptWithoutOffer(BaseAction):
-    action_name = "action_accept_without_offer"
-
-    def act(self, turn: Turn) -> None:
-        turn.say("utter_anything_else")
-
-
 class ActionHandleInform(BaseAction):
-    """A bare value with no open question: ask what it is for, never guess with money."""
+    """A bare value: an answer to the open question, or we ask what it is for (never guess
+    with money)."""
 
     action_name = "action_handle_inform"
 
     def act(self, turn: Turn) -> None:
-        turn.say("utter_inform_without_context")
+        offer = turn.slot("offer")
+        amount = turn.entity("amount")
+        if offer in ("installment", "installment_confirm") and (amount is not None or offer == "installment_confirm"):
+            if amount is not None and turn.entity("months") is None:
+                turn.set("monthly_budget", float(amount))  # a (new) monthly budget
+            if turn.identity.status != "ok" and turn.slot("debt_amount") is None:
+                turn.events.append(FollowupAction("installment_form"))  # a guest: ask the debt
+                return
+            ActionOfferInstallment().act(turn)
+        elif offer in ("extension", "extension_confirm"):
+            ActionOfferExtension().act(turn)
+        elif offer == "reminder" and turn.entity("days") is not None:
+            ActionSetReminder().act(turn)
+        else:
+            turn.say("utter_inform_without_context")

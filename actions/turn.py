@@ -65,6 +65,10 @@ class Turn:
         return None
 
     def slot(self, name: str) -> Any:
+        """The slot as it will be after this action: values set in this turn win."""
+        for event in reversed(self.events):
+            if event.get("event") == "slot" and event.get("name") == name:
+                return event.get("value")
         return self.tracker.get_slot(name)
 
     def set(self, name: str, value: Any) -> None:

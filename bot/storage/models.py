@@ -1,6 +1,7 @@
 """ORM models. Money is NUMERIC(12, 2) (yuan, read back as Decimal); dates are Date."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -246,5 +247,104 @@ class CaseRecord(Base):
     )
     conversation_id = Column(String(128), nullable=True)
     category = Column(String(16), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+
+
+# ----------------------------------------------------------------------- human handoff
+
+HANDOFF_PRIORITIES = ("urgent", "high", "normal")  # most urgent first
+HANDOFF_CATEGORIES = ("crisis", "distress", "human", "dispute", "complaint", "fee_waiver",
+                      "fallback")
+TICKET_STATUSES = ("waiting", "claimed", "resolved")
+MESSAGE_SENDERS = ("borrower", "agent", "bot", "system")
+
+
+class JSONText(TypeDecorator):
+    """A JSON document stored as TEXT: same column on SQLite and PostgreSQL, and the
+    case summary is only ever read whole."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def process_result_value(self, value, dialect):
+        if value is None or value == "":
+            return None
+        return json.loads(value)
+
+
+class Agent(Base):
+    """A person at the bank who takes over conversations (the agent console's user)."""
+
+    __tablename__ = "agents"
+
+    id = Column(String(32), primary_key=True)  # e.g. "agent-1"
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    password_hash = Column(String(255), nullable=False)  # see bot.handoff.agents
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+
+    def __repr__(self) -> str:
+        return f"Agent({self.id!r}, {self.username!r})"
+
+
+class Ticket(Base):
+    """One handoff of a conversation to a person: waiting -> claimed -> resolved."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(_in("priority", HANDOFF_PRIORITIES), name="priority"),
+        CheckConstraint(_in("category", HANDOFF_CATEGORIES), name="category"),
+        CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    # No foreign key: a borrower in crisis gets a ticket even if the id is unknown here.
+    borrower_id = Column(String(64), nullable=True, index=True)
+    priority = Column(String(8), nullable=False)
+    category = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default="waiting")
+    summary = Column(JSONText(), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+    claimed_at = Column(DateTime(timezone=True), nullable=True)
+    resolved_at = Column(DateTime(timezone=True), nullable=True)
+    agent_id = Column(
+        String(32), ForeignKey("agents.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    outcome = Column(Text, nullable=True)
+
+    agent = relationship("Agent")
+
+
+# At most one open ticket per conversation; the code checks too, this makes two racing
+# handoffs of the same conversation collide instead of opening two tickets.
+Index(
+    "uq_tickets_conversation_id_open",
+    Ticket.conversation_id,
+    unique=True,
+    sqlite_where=Ticket.status != "resolved",
+    postgresql_where=Ticket.status != "resolved",
+)
+
+
+class TicketMessage(Base):
+    """What was said while the conversation was with a person."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (CheckConstraint(_in("sender", MESSAGE_SENDERS), name="sender"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    ticket_id = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    sender = Column(String(16), nullable=False)
+    agent_id = Column(String(32), ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
     text = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)

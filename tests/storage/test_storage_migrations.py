@@ -8,7 +8,7 @@ from bot.storage import db
 from bot.storage.models import Base
 
 TABLES = {"borrowers", "accounts", "repayments", "plan_applications", "payment_promises",
-          "reminders", "case_records"}
+          "reminders", "case_records", "agents", "tickets", "ticket_messages"}
 
 
 def _diff(url):

@@ -5,7 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from bot.storage.db import database_url, get_engine
-from bot.storage.models import Base, ExactNumeric
+from bot.storage.models import Base, ExactNumeric, JSONText
 
 config = context.config
 
@@ -27,6 +27,8 @@ def _render_item(type_, obj, autogen_context):
     # Migrations should not import our model code: write plain NUMERIC(p, s).
     if type_ == "type" and isinstance(obj, ExactNumeric):
         return f"sa.Numeric(precision={obj.impl.precision}, scale={obj.impl.scale})"
+    if type_ == "type" and isinstance(obj, JSONText):
+        return "sa.Text()"
     return False
 
 

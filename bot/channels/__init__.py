@@ -1,0 +1,1 @@
+"""Our Rasa input channels: the authenticated borrower socket and the web pages."""
