@@ -3,12 +3,17 @@
     python -m bot init-db [--reset-demo] [--today YYYY-MM-DD]
     python -m bot demo-borrowers [--today YYYY-MM-DD]
     python -m bot demo-token ID [--ttl SECONDS]
+    python -m bot create-agent USERNAME DISPLAY_NAME   (password: env AGENT_PASSWORD or prompt)
 
 The database is DATABASE_URL, or var/bot.sqlite in the repository by default.
+With BOT_DEMO=1, init-db also adds the demo agent "demo-agent" (password: env
+DEMO_AGENT_PASSWORD, else the demo default in the README).
 """
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 import unicodedata
 from datetime import date
@@ -79,6 +84,10 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def _demo_mode() -> bool:
+    return os.environ.get("BOT_DEMO", "").strip() == "1"
+
+
 def cmd_init_db(args) -> int:
     created = _ensure_db(args.today, reset_demo=args.reset_demo)
     print(f"database ready: {_safe_url(db.database_url())}")
@@ -86,6 +95,43 @@ def cmd_init_db(args) -> int:
         print("demo borrowers seeded: " + ", ".join(created))
     else:
         print("demo borrowers already present (use --reset-demo to refresh their dates)")
+    if _demo_mode():
+        from bot.handoff import agents
+
+        with db.session_scope() as session:
+            agent, new = agents.ensure_demo_agent(session)
+            agent_id = agent.id
+        # The password itself is not echoed: it is the README's demo default or the env value.
+        print(f"demo agent {'created' if new else 'ready'}: {agents.DEMO_USERNAME} ({agent_id}); "
+              "password from DEMO_AGENT_PASSWORD or the demo default (see README)")
+    return 0
+
+
+def _read_new_password() -> str:
+    password = os.environ.get("AGENT_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise ValueError("set AGENT_PASSWORD (no terminal to prompt on)")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("repeat password: "):
+        raise ValueError("the passwords differ")
+    return first
+
+
+def cmd_create_agent(args) -> int:
+    from bot.handoff import agents
+
+    try:
+        password = _read_new_password()
+        db.upgrade_to_head()
+        with db.session_scope() as session:
+            agent = agents.create_agent(session, args.username, args.display_name, password)
+            agent_id = agent.id
+    except ValueError as exc:
+        print(f"cannot create agent: {exc}", file=sys.stderr)
+        return 1
+    print(f"agent created: {agent_id} ({args.username}, {args.display_name})")
     return 0
 
 
@@ -148,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("borrower_id")
     p.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     p.set_defaults(func=cmd_demo_token)
+
+    p = sub.add_parser("create-agent", help="add a person who answers handed-off chats")
+    p.add_argument("username", help="sign-in name: letters, digits, '.', '_' or '-'")
+    p.add_argument("display_name", help="name the borrower sees, e.g. 客服小李")
+    p.set_defaults(func=cmd_create_agent)
     return parser
 
 

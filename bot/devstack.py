@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Dict, Optional
 
 import requests
 
@@ -50,7 +51,10 @@ def _wait(url: str, procs, timeout: float = 300) -> None:
 
 
 @contextmanager
-def running_stack(workdir: Path, today: date):
+def running_stack(workdir: Path, today: date, extra_env: Optional[Dict[str, str]] = None,
+                  credentials: str = "credentials.yml"):
+    """extra_env: more variables for both servers (e.g. BOT_DEMO=1); credentials: the Rasa
+    credentials file (path relative to the repository or absolute)."""
     rasa_port, action_port = free_port(), free_port()
     env = dict(os.environ)
     env.update({
@@ -63,6 +67,7 @@ def running_stack(workdir: Path, today: date):
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SANIC_WORKERS": "1",
     })
+    env.update(extra_env or {})
     init = subprocess.run([sys.executable, "-m", "bot", "init-db"], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     if init.returncode != 0:
@@ -76,12 +81,13 @@ def running_stack(workdir: Path, today: date):
         rasa_log = workdir / "rasa.log"
         procs.append((subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(trained_model()), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml", "--port", str(rasa_port), "--enable-api",
+             "--credentials", str(credentials), "--port", str(rasa_port), "--enable-api",
              "--auth-token", "conversation-test-api-token"],
             cwd=ROOT, env=env, stdout=open(rasa_log, "w"), stderr=subprocess.STDOUT), rasa_log))
         _wait(f"http://127.0.0.1:{action_port}/health", procs)
         _wait(f"http://127.0.0.1:{rasa_port}/status?token=conversation-test-api-token", procs)
-        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "env": env, "api_token": "conversation-test-api-token"}
+        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "env": env, "api_token": "conversation-test-api-token",
+               "logs": {"rasa": rasa_log, "actions": action_log}}
     finally:
         for proc, _ in procs:
             proc.terminate()

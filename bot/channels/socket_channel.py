@@ -210,8 +210,6 @@ def _queue():
 def handoff_state_for(conversation_id: str) -> Optional[Dict[Text, Any]]:
     """The "handoff" event payload for an open ticket, None when there is none (or the handoff
     package is not there)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     queue = _queue()
     if queue is None:
         return None
@@ -223,21 +221,21 @@ def handoff_state_for(conversation_id: str) -> Optional[Dict[Text, Any]]:
             place, minutes = queue.position(ticket.id)
             return {"state": "waiting", "position": int(place),
                     "expected_wait_minutes": int(minutes)}
-        from bot.storage.db import session_scope
+        name = getattr(ticket, "agent_name", None)
+        if not name:
+            from bot.storage.db import session_scope
 
-        with session_scope() as session:
-            name = _agent_name(session, ticket.agent_id)
+            with session_scope() as session:
+                name = _agent_name(session, ticket.agent_id)
         return {"state": "agent_joined", "agent_name": name or "人工客服"}
-    except SQLAlchemyError as exc:
-        logger.debug("no handoff state for %s: %s", conversation_id, exc)
+    except Exception as exc:  # a state banner must never break the borrower's turn
+        logger.warning("no handoff state for %s: %s", conversation_id, exc)
         return None
 
 
 def store_borrower_message_if_handed_off(conversation_id: str, text: str) -> bool:
     """While a ticket is open, keep the borrower's words for the agent (a paused Rasa
     conversation logs them but nobody would read them)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     queue = _queue()
     if queue is None or not text:
         return False
@@ -247,7 +245,7 @@ def store_borrower_message_if_handed_off(conversation_id: str, text: str) -> boo
             return False
         queue.add_message(ticket.id, "borrower", text)
         return True
-    except SQLAlchemyError:
+    except Exception:  # the message still goes to Rasa, which logs it
         logger.exception("could not store the borrower message for the agent")
         return False
 

@@ -170,14 +170,15 @@ class WebPages(InputChannel):
         return ""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = _RootBlueprint("web_pages", extras=agent_api_blueprints())
+        # Strict: "/chat" redirects to "/chat/" so the page's relative URLs resolve.
+        bp = _RootBlueprint("web_pages", extras=agent_api_blueprints(), strict_slashes=True)
         chat_dir = self.web_root / "chat"
         demo_dir = self.web_root / "demo"
         agent_dir = self.web_root / "agent"
 
         @bp.route("/chat", methods=["GET"])
         async def chat_redirect(_: Request) -> HTTPResponse:
-            return response.redirect("/chat/", headers=SECURITY_HEADERS)
+            return response.redirect("/chat/", headers=dict(SECURITY_HEADERS))
 
         @bp.route("/chat/", methods=["GET"])
         async def chat_index(_: Request) -> HTTPResponse:
@@ -189,7 +190,7 @@ class WebPages(InputChannel):
 
         @bp.route("/agent", methods=["GET"])
         async def agent_redirect(_: Request) -> HTTPResponse:
-            return response.redirect("/agent/", headers=SECURITY_HEADERS)
+            return response.redirect("/agent/", headers=dict(SECURITY_HEADERS))
 
         @bp.route("/agent/", methods=["GET"])
         async def agent_index(_: Request) -> HTTPResponse:
@@ -203,7 +204,7 @@ class WebPages(InputChannel):
         async def demo_redirect(_: Request) -> HTTPResponse:
             if not demo_enabled():
                 return _error(404, "not_found", "页面不存在")
-            return response.redirect("/demo/", headers=SECURITY_HEADERS)
+            return response.redirect("/demo/", headers=dict(SECURITY_HEADERS))
 
         @bp.route("/demo/", methods=["GET"])
         async def demo_index(_: Request) -> HTTPResponse:

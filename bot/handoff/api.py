@@ -1,0 +1,375 @@
+"""Agent JSON API (/agent/api), mounted by the WebPages channel inside the Rasa server.
+
+Auth: `Authorization: Bearer <agent token>` (bot.handoff.agents). Every error body is
+{"error": code, "message": Chinese text}. Database calls are synchronous SQLAlchemy, so they
+run in the default thread pool to keep Rasa's event loop free.
+Documented in docs/agent-api.openapi.yaml.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sanic.response import json as sanic_json
+
+from bot.channels import hub
+from bot.identity import TokenError
+from bot.storage.db import session_scope
+
+from . import agents as agent_accounts
+from . import hours
+from .queue import HandoffQueue, NotTicketHolder, Ticket, TicketNotFound, utc
+from .sql_queue import SqlHandoffQueue
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/agent/api"
+MAX_TEXT_LENGTH = 2000
+RESOLVED_RESPONSE = "utter_handoff_resolved"
+RESOLVED_FALLBACK_TEXT = "人工客服已结束本次服务，接下来由智能助手继续为您服务。还有什么需要，随时告诉我。"
+OUTPUT_CHANNEL = "socketio"
+DEFAULT_AGENT_NAME = "人工客服"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+MESSAGES = {
+    "bad_credentials": "用户名或密码不正确。",
+    "unauthorized": "请先登录客服账号。",
+    "token_expired": "登录已过期，请重新登录。",
+    "bad_request": "请求内容有误。",
+    "not_found": "找不到这张工单。",
+    "not_your_ticket": "这张工单不在您名下，只有接单的客服可以操作。",
+    "already_claimed": "这张工单已被其他客服接走。",
+    "already_resolved": "这张工单已经结束。",
+    "internal": "服务器出错了，请稍后再试。",
+}
+
+
+def _dumps(data: Any, **kwargs: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, **kwargs)
+
+
+def ok(data: Dict[str, Any], status: int = 200) -> HTTPResponse:
+    return sanic_json(data, status=status, dumps=_dumps)
+
+
+def error(status: int, code: str, message: Optional[str] = None) -> HTTPResponse:
+    return sanic_json({"error": code, "message": message or MESSAGES[code]}, status=status,
+                      dumps=_dumps)
+
+
+async def _run(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(
+        None, functools.partial(fn, *args, **kwargs)
+    )
+
+
+def _body(request: Request) -> Optional[Dict[str, Any]]:
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - Sanic raises its own InvalidUsage for bad JSON
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _text_field(body: Optional[Dict[str, Any]], name: str) -> Optional[str]:
+    value = (body or {}).get(name)
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_LENGTH:
+        return None
+    return value.strip()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def ticket_json(ticket: Ticket, now: Optional[datetime] = None) -> Dict[str, Any]:
+    """A queue row: everything except the summary, plus the waiting time and headline."""
+    data = ticket.as_json()
+    summary = data.pop("summary") or {}
+    data["waiting_seconds"] = ticket.waiting_seconds(now)
+    data["summary_headline"] = summary.get("headline") or ""
+    return data
+
+
+def _ticket_id(raw: str) -> Optional[int]:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+# -------------------------------------------------------------- Rasa tracker
+
+def _rasa_agent(request: Request):
+    return getattr(request.app.ctx, "agent", None)
+
+
+async def _load_tracker(agent, conversation_id: str):
+    tracker = await agent.tracker_store.retrieve(conversation_id)
+    if tracker is None and getattr(agent, "processor", None) is not None:
+        tracker = await agent.processor.get_tracker(conversation_id)
+    return tracker
+
+
+def _conversation_lock(agent, conversation_id: str):
+    # The same lock Rasa takes while handling a message, so our append cannot interleave
+    # with a message being processed for this conversation.
+    lock_store = getattr(agent, "lock_store", None)
+    if lock_store is None:
+        return contextlib.nullcontext()
+    return lock_store.lock(conversation_id)
+
+
+def tracker_transcript(events: List[Dict[str, Any]], handed_off_at: Optional[datetime]) -> List[Dict[str, Any]]:
+    """User/bot messages before the handoff. The bot's reply to the turn that caused it is
+    kept (it is logged just after the ticket opened); from the next borrower message on,
+    the TicketMessages are the record."""
+    cutoff = handed_off_at.timestamp() if handed_off_at else None
+    out = []
+    for e in events:
+        kind = e.get("event")
+        if kind not in ("user", "bot"):
+            continue
+        ts = e.get("timestamp")
+        if kind == "user" and cutoff is not None and isinstance(ts, (int, float)) and ts >= cutoff:
+            break
+        text = e.get("text") or ""
+        if not text.strip():
+            continue
+        at = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat() if isinstance(ts, (int, float)) else None
+        out.append({"sender": "borrower" if kind == "user" else "bot", "text": text, "at": at})
+    return out
+
+
+async def _resume_conversation(request: Request, conversation_id: str) -> Tuple[str, Dict[str, Any], bool]:
+    """Un-pause the Rasa conversation and log the bot's goodbye-from-the-agent line.
+    Returns (text, extra data such as buttons, whether the tracker was updated)."""
+    agent = _rasa_agent(request)
+    if agent is None:
+        return RESOLVED_FALLBACK_TEXT, {}, False
+    from rasa.shared.core.events import BotUttered, ConversationResumed
+
+    try:
+        async with _conversation_lock(agent, conversation_id):
+            tracker = await _load_tracker(agent, conversation_id)
+            if tracker is None:
+                return RESOLVED_FALLBACK_TEXT, {}, False
+            message = None
+            if getattr(agent, "nlg", None) is not None:
+                message = await agent.nlg.generate(RESOLVED_RESPONSE, tracker, OUTPUT_CHANNEL)
+            text = (message or {}).get("text") or RESOLVED_FALLBACK_TEXT
+            extra = {k: v for k, v in (message or {}).items()
+                     if k in ("buttons", "quick_replies") and v}
+            tracker.update(ConversationResumed())
+            tracker.update(BotUttered(text, data=extra or None,
+                                      metadata={"utter_action": RESOLVED_RESPONSE}))
+            await agent.tracker_store.save(tracker)
+            return text, extra, True
+    except Exception:  # noqa: BLE001 - the ticket is resolved either way; tell the borrower
+        logger.exception("could not resume conversation %s", conversation_id)
+        return RESOLVED_FALLBACK_TEXT, {}, False
+
+
+# ------------------------------------------------------------------ blueprint
+
+def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQueue,
+                        db_url: Optional[str] = None) -> Blueprint:
+    """The /agent/api routes. `queue_factory()` builds the queue on first use (so
+    DATABASE_URL is read when the server runs); `db_url` is for the agent accounts and,
+    with the default factory, the queue too (None = DATABASE_URL)."""
+    bp = Blueprint("agent_api", url_prefix=API_PREFIX)
+    state: Dict[str, Any] = {}
+
+    def queue() -> HandoffQueue:
+        if "queue" not in state:
+            if queue_factory is SqlHandoffQueue:
+                state["queue"] = SqlHandoffQueue(db_url)
+            else:
+                state["queue"] = queue_factory()
+        return state["queue"]
+
+    def load_agent(agent_id: str) -> Optional[Dict[str, Any]]:
+        with session_scope(db_url) as session:
+            agent = agent_accounts.get_agent(session, agent_id)
+            if agent is None or not agent.active:
+                return None
+            return {"id": agent.id, "display_name": agent.display_name}
+
+    def login(username: str, password: str) -> Optional[Dict[str, Any]]:
+        with session_scope(db_url) as session:
+            agent = agent_accounts.authenticate(session, username, password)
+            if agent is None:
+                return None
+            return {"id": agent.id, "display_name": agent.display_name}
+
+    def guarded(handler):
+        """Unexpected errors become a JSON 500 instead of Sanic's HTML page."""
+        @functools.wraps(handler)
+        async def wrapper(request: Request, *args, **kwargs):
+            try:
+                return await handler(request, *args, **kwargs)
+            except Exception:  # noqa: BLE001
+                logger.exception("agent API %s %s failed", request.method, request.path)
+                return error(500, "internal")
+        return wrapper
+
+    def authorised(handler):
+        @functools.wraps(handler)
+        async def wrapper(request: Request, *args, **kwargs):
+            header = request.headers.get("authorization") or ""
+            if not header.lower().startswith("bearer "):
+                return error(401, "unauthorized")
+            try:
+                agent_id = agent_accounts.verify_agent_token(header)
+            except TokenError as exc:
+                return error(401, "token_expired" if exc.reason == "expired" else "unauthorized")
+            agent = await _run(load_agent, agent_id)
+            if agent is None:  # deleted or deactivated since the token was issued
+                return error(401, "unauthorized")
+            request.ctx.agent = agent
+            return await handler(request, *args, **kwargs)
+        return guarded(wrapper)
+
+    async def _ticket_or_404(raw_id: str):
+        ticket_id = _ticket_id(raw_id)
+        ticket = await _run(queue().get, ticket_id) if ticket_id is not None else None
+        return ticket
+
+    @bp.post("/login")
+    @guarded
+    async def post_login(request: Request) -> HTTPResponse:
+        body = _body(request)
+        username, password = (body or {}).get("username"), (body or {}).get("password")
+        if not isinstance(username, str) or not isinstance(password, str) \
+                or not username.strip() or not password:
+            return error(400, "bad_request", "请填写用户名和密码。")
+        agent = await _run(login, username, password)
+        if agent is None:
+            return error(401, "bad_credentials")
+        token = agent_accounts.issue_agent_token(agent["id"])
+        return ok({"token": token, "agent": agent,
+                   "expires_in": agent_accounts.DEFAULT_TTL_SECONDS})
+
+    @bp.get("/me")
+    @authorised
+    async def get_me(request: Request) -> HTTPResponse:
+        return ok({"agent": request.ctx.agent})
+
+    @bp.get("/tickets")
+    @authorised
+    async def get_tickets(request: Request) -> HTTPResponse:
+        now = _now()
+        tickets = await _run(queue().list_queue, True)
+        opening = hours.next_opening(now)
+        return ok({
+            "tickets": [ticket_json(t, now) for t in tickets],
+            "open": hours.is_open(now),
+            "next_opening": opening.isoformat() if opening else None,
+        })
+
+    @bp.get("/tickets/<raw_id>")
+    @authorised
+    async def get_ticket(request: Request, raw_id: str) -> HTTPResponse:
+        ticket = await _ticket_or_404(raw_id)
+        if ticket is None:
+            return error(404, "not_found")
+        transcript: List[Dict[str, Any]] = []
+        agent = _rasa_agent(request)
+        if agent is not None:
+            try:
+                tracker = await agent.tracker_store.retrieve(ticket.conversation_id)
+            except Exception:  # noqa: BLE001 - show the ticket even if the tracker is down
+                logger.exception("tracker for %s not readable", ticket.conversation_id)
+                tracker = None
+            if tracker is not None:
+                events = [e.as_dict() for e in tracker.events]
+                transcript = tracker_transcript(events, ticket.created_at)
+        messages = await _run(queue().messages, ticket.id)
+        for m in messages:
+            item = {"sender": m.sender, "text": m.text, "at": m.created_at.isoformat()}
+            if m.sender == "agent":
+                item["agent_id"] = m.agent_id
+            transcript.append(item)
+        # Stable sort: entries without a time (rare) keep their place at the start.
+        transcript.sort(key=lambda x: datetime.fromisoformat(x["at"]) if x["at"] else _EPOCH)
+        return ok({"ticket": ticket_json(ticket), "summary": ticket.summary or {},
+                   "transcript": transcript})
+
+    @bp.post("/tickets/<raw_id>/claim")
+    @authorised
+    async def post_claim(request: Request, raw_id: str) -> HTTPResponse:
+        ticket = await _ticket_or_404(raw_id)
+        if ticket is None:
+            return error(404, "not_found")
+        me = request.ctx.agent
+        claimed = await _run(queue().claim, ticket.id, me["id"])
+        if claimed is None:
+            current = await _run(queue().get, ticket.id)
+            if current is not None and current.status == "resolved":
+                return error(409, "already_resolved")
+            return error(409, "already_claimed")
+        if ticket.status == "waiting":  # not a repeated click by the same agent
+            name = me["display_name"] or DEFAULT_AGENT_NAME
+            await _run(queue().add_message, ticket.id, "system", f"{name} 已接入对话")
+            await hub.emit_to_conversation(
+                claimed.conversation_id, "handoff", {"state": "agent_joined", "agent_name": name}
+            )
+        return ok({"ticket": ticket_json(claimed)})
+
+    @bp.post("/tickets/<raw_id>/messages")
+    @authorised
+    async def post_message(request: Request, raw_id: str) -> HTTPResponse:
+        text = _text_field(_body(request), "text")
+        if text is None:
+            return error(400, "bad_request", f"请填写回复内容（不超过 {MAX_TEXT_LENGTH} 字）。")
+        ticket = await _ticket_or_404(raw_id)
+        if ticket is None:
+            return error(404, "not_found")
+        me = request.ctx.agent
+        if ticket.agent_id != me["id"] or ticket.status == "waiting":
+            return error(403, "not_your_ticket")
+        if ticket.status == "resolved":
+            return error(409, "already_resolved")
+        message = await _run(queue().add_message, ticket.id, "agent", text, me["id"])
+        delivered = await hub.emit_to_conversation(
+            ticket.conversation_id, "bot_uttered",
+            {"text": text, "sender": "agent", "agent_name": me["display_name"] or DEFAULT_AGENT_NAME},
+        )
+        return ok({"message": message.as_json(), "delivered": delivered}, status=201)
+
+    @bp.post("/tickets/<raw_id>/resolve")
+    @authorised
+    async def post_resolve(request: Request, raw_id: str) -> HTTPResponse:
+        outcome = _text_field(_body(request), "outcome")
+        if outcome is None:
+            return error(400, "bad_request", f"请填写处理结果（不超过 {MAX_TEXT_LENGTH} 字）。")
+        ticket = await _ticket_or_404(raw_id)
+        if ticket is None:
+            return error(404, "not_found")
+        me = request.ctx.agent
+        try:
+            resolved = await _run(queue().resolve, ticket.id, me["id"], outcome)
+        except NotTicketHolder:
+            return error(403, "not_your_ticket")
+        except TicketNotFound:
+            return error(404, "not_found")
+        if ticket.status == "resolved":  # a retried request: the borrower was told already
+            return ok({"ticket": ticket_json(resolved), "resumed": False, "delivered": False})
+        text, extra, resumed = await _resume_conversation(request, ticket.conversation_id)
+        await _run(queue().add_message, ticket.id, "bot", text)
+        delivered = await hub.emit_to_conversation(
+            ticket.conversation_id, "bot_uttered", {"text": text, "sender": "bot", **extra}
+        )
+        await hub.emit_to_conversation(ticket.conversation_id, "handoff", {"state": "resolved"})
+        return ok({"ticket": ticket_json(resolved), "resumed": resumed, "delivered": delivered})
+
+    return bp
