@@ -12,7 +12,6 @@ DEPS_STAMP := $(VENV)/.deps-$(shell sha256sum requirements.txt | cut -c1-16)
 
 # Local defaults; override in the environment. Production must set its own secrets.
 export RASA_API_TOKEN      ?= dev-api-token
-export BOT_TOKEN_SECRET    ?= dev-only-borrower-token-secret-change-me-in-production
 export RASA_PORT           ?= 5005
 export ACTION_PORT         ?= 5055
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook

@@ -26,7 +26,7 @@ from bot.storage.db import session_scope
 
 from . import agents as agent_accounts
 from . import hours
-from .queue import HandoffQueue, NotTicketHolder, Ticket, TicketNotFound, utc
+from .queue import HandoffQueue, NotTicketHolder, Ticket, TicketNotFound
 from .sql_queue import SqlHandoffQueue
 
 logger = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
             agent = await _run(load_agent, agent_id)
             if agent is None:  # deleted or deactivated since the token was issued
                 return error(401, "unauthorized")
-            request.ctx.agent = agent
+            request.ctx.desk_agent = agent
             return await handler(request, *args, **kwargs)
         return guarded(wrapper)
 
@@ -262,7 +262,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
     @bp.get("/me")
     @authorised
     async def get_me(request: Request) -> HTTPResponse:
-        return ok({"agent": request.ctx.agent})
+        return ok({"agent": request.ctx.desk_agent})
 
     @bp.get("/tickets")
     @authorised
@@ -310,7 +310,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
         ticket = await _ticket_or_404(raw_id)
         if ticket is None:
             return error(404, "not_found")
-        me = request.ctx.agent
+        me = request.ctx.desk_agent
         claimed = await _run(queue().claim, ticket.id, me["id"])
         if claimed is None:
             current = await _run(queue().get, ticket.id)
@@ -334,7 +334,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
         ticket = await _ticket_or_404(raw_id)
         if ticket is None:
             return error(404, "not_found")
-        me = request.ctx.agent
+        me = request.ctx.desk_agent
         if ticket.agent_id != me["id"] or ticket.status == "waiting":
             return error(403, "not_your_ticket")
         if ticket.status == "resolved":
@@ -355,7 +355,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
         ticket = await _ticket_or_404(raw_id)
         if ticket is None:
             return error(404, "not_found")
-        me = request.ctx.agent
+        me = request.ctx.desk_agent
         try:
             resolved = await _run(queue().resolve, ticket.id, me["id"], outcome)
         except NotTicketHolder:
