@@ -18,7 +18,6 @@ _DECLINE = {
     "extension": "utter_decline_plan",
     "extension_confirm": "utter_decline_plan",
     "reminder": "utter_decline_reminder",
-    "human": "utter_decline_human",
 }
 
 # offer -> the action that carries on after a yes
@@ -27,7 +26,6 @@ _ON_YES = {
     "extension_confirm": ActionSubmitApplication,
     "extension": ActionOfferExtension,
     "reminder": ActionSetReminder,
-    "human": ActionRequestHuman,
 }
 
 
@@ -51,7 +49,7 @@ class ActionHandleFallback(BaseAction):
             turn.say("utter_empty_message")
         elif fallbacks_in_a_row(turn.tracker) >= settings()["fallbacks_before_human"]:
             turn.say("utter_fallback_offer_human")
-            turn.offer = "human"
+            turn.offer = "human_fallback"
         else:
             turn.say("utter_ask_rephrase")
 
@@ -60,12 +58,14 @@ class ActionAcceptOffer(BaseAction):
     action_name = "action_accept_offer"
 
     def act(self, turn: Turn) -> None:
-        offer = turn.slot("offer")
+        offer = turn.slot("offer") or ""
         if offer == "installment":
             # The form asks for the monthly budget (and handles questions in between).
             turn.events.append(FollowupAction("installment_form"))
         elif offer in _ON_YES:
             _ON_YES[offer]().act(turn)
+        elif offer.startswith("human"):  # human, human_distress, human_dispute, ...
+            ActionRequestHuman().act(turn)
         else:
             turn.say("utter_anything_else")
 
@@ -74,7 +74,11 @@ class ActionDeclineOffer(BaseAction):
     action_name = "action_decline_offer"
 
     def act(self, turn: Turn) -> None:
-        turn.say(_DECLINE.get(turn.slot("offer"), "utter_anything_else"))
+        offer = turn.slot("offer") or ""
+        if offer.startswith("human"):
+            turn.say("utter_decline_human")
+        else:
+            turn.say(_DECLINE.get(offer, "utter_anything_else"))
 
 
 class ActionHandleInform(BaseAction):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -85,7 +86,9 @@ def _load(path: str) -> HandoffSettings:
 
 
 def load_settings(path=None) -> HandoffSettings:
-    return _load(str(path or SETTINGS_PATH))
+    """settings.yml beside this file, or the file named by BOT_HANDOFF_SETTINGS (tests and
+    deployments that keep their own hours)."""
+    return _load(str(path or os.environ.get("BOT_HANDOFF_SETTINGS") or SETTINGS_PATH))
 
 
 def priority_for(category: str, settings: Optional[HandoffSettings] = None) -> str:

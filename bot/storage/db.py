@@ -45,6 +45,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     # SQLite ignores foreign keys unless asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # The Rasa server (handoff API, socket channel) and the action server share the file:
+    # WAL lets readers and one writer work at once; a second writer waits, not fails.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 

@@ -1,6 +1,7 @@
 """Actions run for real: a fresh SQLite database with the demo borrowers, real tokens, a
 pinned date, and rasa-sdk's own Tracker and dispatcher."""
 import asyncio
+from pathlib import Path
 from datetime import date
 
 import pytest
@@ -13,6 +14,9 @@ from bot.storage.db import session_scope
 from bot.storage.demo import seed_demo
 
 TODAY = date(2026, 11, 23)
+DATA = Path(__file__).resolve().parents[1] / "data"
+HANDOFF_OPEN = DATA / "handoff_always_open.yml"
+HANDOFF_CLOSED = DATA / "handoff_always_closed.yml"
 
 
 @pytest.fixture
@@ -22,6 +26,7 @@ def bank(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("BOT_TODAY", TODAY.isoformat())
     monkeypatch.setenv("BOT_TOKEN_SECRET", "test-secret-for-action-tests-0123456789")
+    monkeypatch.setenv("BOT_HANDOFF_SETTINGS", str(HANDOFF_OPEN))
     db.upgrade_to_head(url)
     with session_scope(url) as session:
         seed_demo(session, TODAY)

@@ -10,6 +10,9 @@ from bot.devstack import running_stack
 TODAY = date(2026, 11, 23)
 # The test process signs tokens, the action server verifies them: one secret for both.
 os.environ.setdefault("BOT_TOKEN_SECRET", "conversation-test-secret-0123456789abcdef")
+# Agents on duty whatever the hour the suite runs at.
+os.environ.setdefault("BOT_HANDOFF_SETTINGS", os.path.join(os.path.dirname(__file__), "..", "data",
+                                                           "handoff_always_open.yml"))
 
 
 @pytest.fixture(scope="session")
