@@ -60,7 +60,6 @@ def running_stack(workdir: Path, today: date, extra_env: Optional[Dict[str, str]
     env.update({
         "DATABASE_URL": f"sqlite:///{workdir / 'bot.sqlite'}",
         "BOT_TODAY": today.isoformat(),
-        "BOT_TOKEN_SECRET": env.get("BOT_TOKEN_SECRET", "conversation-test-secret-0123456789abcdef"),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_SQLITE_PATH": str(workdir / "tracker.sqlite"),
         "RASA_TELEMETRY_ENABLED": "false",

@@ -156,7 +156,7 @@ async def _resume_conversation(request: Request, conversation_id: str) -> Tuple[
     agent = _rasa_agent(request)
     if agent is None:
         return RESOLVED_FALLBACK_TEXT, {}, False
-    from rasa.shared.core.events import BotUttered, ConversationResumed
+    from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, SlotSet
 
     try:
         async with _conversation_lock(agent, conversation_id):
@@ -172,11 +172,33 @@ async def _resume_conversation(request: Request, conversation_id: str) -> Tuple[
             tracker.update(ConversationResumed())
             tracker.update(BotUttered(text, data=extra or None,
                                       metadata={"utter_action": RESOLVED_RESPONSE}))
+            # The bot was paused mid-turn: close that turn so the next message starts a fresh
+            # one, and forget any yes/no question asked before the handoff.
+            tracker.update(SlotSet("offer", None))
+            tracker.update(ActionExecuted("action_listen"))
             await agent.tracker_store.save(tracker)
             return text, extra, True
     except Exception:  # noqa: BLE001 - the ticket is resolved either way; tell the borrower
         logger.exception("could not resume conversation %s", conversation_id)
         return RESOLVED_FALLBACK_TEXT, {}, False
+
+
+async def _pause_conversation(request: Request, conversation_id: str) -> None:
+    """A claimed ticket means a person answers now: pause the bot if it still answers (a
+    dispute or complaint ticket waits while the bot carries on)."""
+    agent = _rasa_agent(request)
+    if agent is None:
+        return
+    from rasa.shared.core.events import ConversationPaused
+
+    try:
+        async with _conversation_lock(agent, conversation_id):
+            tracker = await _load_tracker(agent, conversation_id)
+            if tracker is not None and not tracker.is_paused():
+                tracker.update(ConversationPaused())
+                await agent.tracker_store.save(tracker)
+    except Exception:  # noqa: BLE001 - the claim stands; the agent can still answer
+        logger.exception("could not pause conversation %s", conversation_id)
 
 
 # ------------------------------------------------------------------ blueprint
@@ -318,6 +340,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
                 return error(409, "already_resolved")
             return error(409, "already_claimed")
         if ticket.status == "waiting":  # not a repeated click by the same agent
+            await _pause_conversation(request, claimed.conversation_id)
             name = me["display_name"] or DEFAULT_AGENT_NAME
             await _run(queue().add_message, ticket.id, "system", f"{name} 已接入对话")
             await hub.emit_to_conversation(

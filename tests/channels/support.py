@@ -1,16 +1,21 @@
 """A borrower's Socket.IO connection for the channel tests (python-socketio's AsyncClient, the
-reference implementation of the protocol our browser client speaks).
-
-The long-polling transport is used: python-engineio's websocket client needs a newer aiohttp
-than Rasa pins. The WebSocket transport is covered by test_websocket_wire.py (raw frames) and
-by the browser tests (our own client)."""
+reference implementation of the protocol our browser client speaks), over WebSocket like the
+page. Raw frames: test_websocket_wire.py; our own JS client: tests/browser."""
 from __future__ import annotations
 
 import asyncio
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
+import aiohttp
 import socketio
+
+# python-engineio's WebSocket client builds aiohttp.ClientWSTimeout (aiohttp >= 3.10); Rasa 3.6
+# pins aiohttp 3.9, whose ws_connect takes the close timeout as a float. Test-only shim: the
+# server side does not use aiohttp. (Long-polling works unshimmed but every disconnect waits
+# for the pending poll, ~30 s.)
+if not hasattr(aiohttp, "ClientWSTimeout"):
+    aiohttp.ClientWSTimeout = lambda ws_close=10.0, **_: ws_close
 
 def run(coro):
     """pytest-asyncio is not a dependency: each test runs its own event loop."""
@@ -46,7 +51,7 @@ class Borrower:
 
     async def connect(self) -> "Borrower":
         auth = {"token": self.token} if self.token is not None else None
-        await self.client.connect(self.base_url, auth=auth, transports=["polling"],
+        await self.client.connect(self.base_url, auth=auth, transports=["websocket"],
                                   wait_timeout=10)
         return self
 

@@ -8,16 +8,14 @@ import requests
 from bot.devstack import running_stack
 
 TODAY = date(2026, 11, 23)
-# The test process signs tokens, the action server verifies them: one secret for both.
-os.environ.setdefault("BOT_TOKEN_SECRET", "conversation-test-secret-0123456789abcdef")
 # Agents on duty whatever the hour the suite runs at.
-os.environ.setdefault("BOT_HANDOFF_SETTINGS", os.path.join(os.path.dirname(__file__), "..", "data",
-                                                           "handoff_always_open.yml"))
+ALWAYS_OPEN = os.path.join(os.path.dirname(__file__), "..", "data", "handoff_always_open.yml")
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    with running_stack(tmp_path_factory.mktemp("stack"), TODAY) as running:
+    with running_stack(tmp_path_factory.mktemp("stack"), TODAY,
+                       extra_env={"BOT_HANDOFF_SETTINGS": ALWAYS_OPEN}) as running:
         yield running
 
 

@@ -70,3 +70,17 @@ def test_guest_gets_general_rules_and_no_account_data(stack, chat):
     answer = me.text("逾期了违约金怎么算")
     assert "违约金" in answer and "5%" in answer
     assert "星河" not in answer and "尾号" not in answer
+
+
+def test_request_human_pauses_the_bot_and_keeps_the_borrowers_words(stack, chat):
+    from bot.storage.models import Ticket, TicketMessage
+
+    me = chat(token=issue_token("demo-m3"))
+    answer = me.text("我要转人工客服")
+    assert "人工" in answer and "预计等待" in answer
+    tickets = rows(stack, Ticket, conversation_id=me.sender)
+    assert [(t.category, t.status) for t in tickets] == [("human", "waiting")]
+    replies = me.say("我等着呢 这笔钱我真的还不上")
+    assert [r.get("custom", {}).get("handoff", {}).get("state") for r in replies] == ["waiting"]
+    kept = rows(stack, TicketMessage, ticket_id=tickets[0].id)
+    assert [m.text for m in kept] == ["我等着呢 这笔钱我真的还不上"]

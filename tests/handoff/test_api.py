@@ -335,8 +335,10 @@ def test_full_handoff_resolve_resumes_rasa_and_tells_the_borrower(env):
 
     tracker = env.server.run_coroutine(env.rasa.tracker_store.retrieve(conv))
     assert not tracker.is_paused()
-    last_two = [e.as_dict()["event"] for e in tracker.events][-2:]
-    assert last_two == ["resume", "bot"]
+    last_four = [e.as_dict()["event"] for e in tracker.events][-4:]
+    # resumed, told, the old question forgotten, and the turn closed for the next message
+    assert last_four == ["resume", "bot", "slot", "action"]
+    assert tracker.get_slot("offer") is None and tracker.latest_action_name == "action_listen"
     assert tracker.latest_bot_utterance.text == RESOLVED_TEXT
     assert tracker.latest_bot_utterance.metadata["utter_action"] == "utter_handoff_resolved"
 

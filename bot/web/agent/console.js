@@ -149,10 +149,19 @@
       [/^crisis_intent[a-z_]*:(.*)$/, "识别为危机（置信度 $1）"],
       [/^distress_intent:(.*)$/, "识别为情绪困扰（置信度 $1）"]
     ];
+    // Turn lists are 0-based in the detector; agents count from 1.
+    text = text.replace(/^((?:crisis|distress)_in_turns:)([\d,]+)$/, function (_, head, list) {
+      return head + list.split(",").map(function (n) { return Number(n) + 1; }).join("、");
+    });
     for (var i = 0; i < rules.length; i++) {
-      if (rules[i][0].test(text)) return prefix + text.replace(rules[i][0], rules[i][1]);
+      if (rules[i][0].test(text)) return prefix + readable(text.replace(rules[i][0], rules[i][1]));
     }
-    return prefix + text;
+    return prefix + readable(text);
+  }
+
+  // Lexicon entries may be patterns ("不想.{0,3}活"): show the gap as "…", not the regex.
+  function readable(text) {
+    return text.replace(/\.(?:\{\d*,?\d*\}|[*+?])/g, "…").replace(/[\\^$]/g, "");
   }
 
   // ---- API -------------------------------------------------------------------------------
@@ -313,7 +322,7 @@
     // Rows are updated in place (keyboard focus stays put), moved only when the order changes.
     Object.keys(state.rows).forEach(function (id) {
       if (!fresh[id]) {
-        el.queue.removeChild(state.rows[id].li);
+        state.rows[id].li.remove();
         delete state.rows[id];
       }
     });
