@@ -53,6 +53,7 @@ run: train
 	MODEL=$(MODEL) scripts/run.sh
 
 test: train
+	scripts/ensure-browser
 	MODEL=$(MODEL) $(PY) -m pytest -q -p no:cacheprovider tests
 	MODEL=$(MODEL) scripts/test-stories.sh
 

@@ -26,6 +26,9 @@ cat <<MSG
 The assistant is running:
   REST channel   POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
                  {"sender": "me", "message": "我失业了还不上", "metadata": {"token": "..."}}
+  Web chat       http://127.0.0.1:$RASA_PORT/chat/#token=...
+  Agent console  http://127.0.0.1:$RASA_PORT/agent/
+  Demo sign-in   http://127.0.0.1:$RASA_PORT/demo/  (only with BOT_DEMO=1)
   HTTP API       http://127.0.0.1:$RASA_PORT/  (token: RASA_API_TOKEN=$RASA_API_TOKEN)
   Action server  http://127.0.0.1:$ACTION_PORT/health
   Demo borrowers .venv/bin/python -m bot demo-borrowers
