@@ -10,7 +10,6 @@ import pytest
 from bot.devstack import ROOT, running_stack
 
 TODAY = date(2026, 11, 23)
-os.environ.setdefault("BOT_TOKEN_SECRET", "conversation-test-secret-0123456789abcdef")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -25,7 +24,7 @@ def web_stack(tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         pytest.fail(f"no chromium at {CHROMIUM}: apt-get install -y chromium")

@@ -5,6 +5,7 @@ import time
 import uuid
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from bot.identity import issue_token
@@ -150,3 +151,69 @@ def test_keyboard_and_screen_reader_basics(web_stack, phone):
     wait_turn_done(page)
     expect(page.locator("#messages li.msg-borrower .msg-who").last).to_have_text("我：")
     expect(bot_bubbles(page).first).to_be_visible()
+
+
+def test_reconnects_with_backoff_and_keeps_the_conversation(web_stack, phone):
+    """The link drops (Playwright closes the page's WebSocket) and the first two attempts
+    fail: the banner counts the attempts, then the chat is back with its history."""
+    page = phone
+    live, refuse = [], {"left": 0}
+
+    def route(ws):
+        if refuse["left"] > 0:
+            refuse["left"] -= 1
+            ws.close()
+            return
+        ws.connect_to_server()
+        live.append(ws)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), route)
+    open_chat(page, web_stack["rasa"], issue_token(f"web-test-{uuid.uuid4().hex[:8]}"))
+    say(page, "你好")
+    wait_turn_done(page)
+    refuse["left"] = 2
+    live[-1].close()
+    banner = page.locator("#conn-banner")
+    expect(banner).to_contain_text("正在重新连接")
+    expect(page.get_by_label("输入您想说的话")).to_be_disabled()
+    expect(banner).to_contain_text("第 3 次", timeout=15_000)
+    expect(page.locator("#conn-status")).to_have_text("已连接", timeout=30_000)
+    expect(banner).to_be_hidden()
+    expect(page.locator("#messages li.msg-borrower .bubble")).to_have_text(["你好"])
+    assert len(live) == 2
+
+
+def test_handoff_banner_and_agent_bubbles(web_stack, phone, artifacts):
+    """Waiting place, agent joined, the agent's bubble with their name, back to the bot."""
+    from bot.handoff.agents import create_agent
+    from bot.handoff.sql_queue import SqlHandoffQueue
+    from bot.storage.db import session_scope
+
+    page = phone
+    borrower_id = f"web-test-{uuid.uuid4().hex[:8]}"
+    url = web_stack["env"]["DATABASE_URL"]
+    ticket = SqlHandoffQueue(url).open_ticket("b:" + borrower_id, borrower_id, "normal", "human", {})
+    with session_scope(url) as session:
+        create_agent(session, "browser-chat-wang", "客服小王", "correct-horse-battery-2")
+    api = web_stack["rasa"] + "/agent/api"
+    login = requests.post(f"{api}/login", json={"username": "browser-chat-wang",
+                                                "password": "correct-horse-battery-2"}, timeout=30)
+    headers = {"Authorization": "Bearer " + login.json()["token"]}
+
+    open_chat(page, web_stack["rasa"], issue_token(borrower_id))
+    banner = page.locator("#handoff-banner")
+    expect(banner).to_contain_text(re.compile(r"排在第 \d+ 位，预计等待约 \d+ 分钟"))
+    assert requests.post(f"{api}/tickets/{ticket.id}/claim", headers=headers,
+                         timeout=30).status_code == 200
+    expect(banner).to_contain_text("客服小王 已接入")
+    expect(page.locator("#quick-replies")).to_be_hidden()
+    assert requests.post(f"{api}/tickets/{ticket.id}/messages", headers=headers, timeout=30,
+                         json={"text": "您好，我是客服小王。"}).status_code == 201
+    agent_line = page.locator("#messages li.msg-agent").last
+    expect(agent_line.locator(".bubble")).to_have_text("您好，我是客服小王。")
+    expect(agent_line.locator(".msg-who")).to_have_text("客服小王")
+    page.screenshot(path=str(artifacts / "chat-phone-agent.png"))
+    assert requests.post(f"{api}/tickets/{ticket.id}/resolve", headers=headers, timeout=60,
+                         json={"outcome": "已说明"}).status_code == 200
+    expect(banner).to_contain_text("接下来由还款助手继续为您服务")
+

@@ -1,5 +1,4 @@
 """One real stack (action server + Rasa with our channels, BOT_DEMO=1) for the channel tests."""
-import os
 import uuid
 from datetime import date
 
@@ -8,8 +7,6 @@ import pytest
 from bot.devstack import running_stack
 
 TODAY = date(2026, 11, 23)
-# The test process signs tokens, the servers verify them: one secret for all.
-os.environ.setdefault("BOT_TOKEN_SECRET", "conversation-test-secret-0123456789abcdef")
 
 
 @pytest.fixture(scope="session")

@@ -47,17 +47,37 @@
   }
 
   // ---- rendering -------------------------------------------------------------------------
-  function timeLabel(iso) {
+  var lastShownTime = 0;
+  var TIME_GAP_MS = 5 * 60 * 1000;
+
+  // A centred time above a message when 5 minutes have passed since the last one shown
+  // (a time under every bubble is noise on a phone).
+  function maybeTimeSeparator(iso) {
     var d = iso ? new Date(iso) : new Date();
-    if (isNaN(d.getTime())) return null;
-    var hh = String(d.getHours()).padStart(2, "0");
-    var mm = String(d.getMinutes()).padStart(2, "0");
-    return { text: hh + ":" + mm, iso: d.toISOString() };
+    if (isNaN(d.getTime()) || d.getTime() - lastShownTime < TIME_GAP_MS) return;
+    lastShownTime = d.getTime();
+    var now = new Date();
+    var sameDay = d.toDateString() === now.toDateString();
+    var hhmm = String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+    var li = document.createElement("li");
+    li.className = "time-sep";
+    li.setAttribute("aria-hidden", "true");
+    var time = document.createElement("time");
+    time.dateTime = d.toISOString();
+    time.textContent = sameDay ? hhmm : (d.getMonth() + 1) + "月" + d.getDate() + "日 " + hhmm;
+    li.appendChild(time);
+    el.messages.appendChild(li);
+  }
+
+  // "客服小王" already says it is a person; a bare name gets the "人工客服" prefix.
+  function agentLabel(name) {
+    if (!name) return "人工客服";
+    return name.indexOf("客服") !== -1 ? name : "人工客服 " + name;
   }
 
   function speakerName(msg) {
     if (msg.sender === "borrower") return "我";
-    if (msg.sender === "agent") return "人工客服 " + (msg.agent_name || "");
+    if (msg.sender === "agent") return agentLabel(msg.agent_name);
     return "还款助手";
   }
 
@@ -77,14 +97,7 @@
     bubble.textContent = msg.text || "";
     li.appendChild(bubble);
 
-    var t = timeLabel(msg.at);
-    if (t) {
-      var time = document.createElement("time");
-      time.className = "msg-time";
-      time.dateTime = t.iso;
-      time.textContent = t.text;
-      li.appendChild(time);
-    }
+    if (!opts.noTime) maybeTimeSeparator(msg.at);
     el.messages.appendChild(li);
     scrollToEnd();
     return li;
@@ -99,8 +112,8 @@
   }
 
   function scrollToEnd() {
-    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    el.conversation.scrollTo({ top: el.conversation.scrollHeight, behavior: reduce ? "auto" : "smooth" });
+    // Instant: several answers arrive within milliseconds and smooth scrolls cut each other off.
+    el.conversation.scrollTop = el.conversation.scrollHeight;
   }
 
   function setQuickReplies(buttons) {
@@ -152,10 +165,11 @@
       el.handoff.className = "banner banner-handoff";
       el.agentLine.textContent = "等待人工客服接入";
     } else if (h.state === "agent_joined") {
-      var name = h.agent_name || "人工客服";
-      text = "人工客服 " + name + " 已接入，正在为您服务。";
+      var name = agentLabel(h.agent_name);
+      text = name + " 已接入，正在为您服务。";
       el.handoff.className = "banner banner-handoff banner-live";
-      el.agentLine.textContent = "人工客服 " + name + " 为您服务";
+      el.agentLine.textContent = name + " 为您服务";
+      setQuickReplies(null);  // the assistant's shortcuts mean nothing to a person
       if (handoffState !== "agent_joined") addNote(text, "handoff");
     } else if (h.state === "resolved") {
       text = "人工服务已结束，接下来由还款助手继续为您服务。";
@@ -205,7 +219,8 @@
   function renderHistory(data) {
     var messages = (data && data.messages) || [];
     while (el.messages.firstChild) el.messages.removeChild(el.messages.firstChild);
-    addMessage({ sender: "bot", text: WELCOME }, { extraClass: "msg-welcome" });
+    lastShownTime = 0;
+    addMessage({ sender: "bot", text: WELCOME }, { extraClass: "msg-welcome", noTime: true });
     messages.forEach(function (m) { addMessage(m); });
     var last = messages[messages.length - 1];
     if (!messages.length) {
