@@ -32,12 +32,39 @@ def _timed(fn, repeat):
 def _describe(name, samples):
     samples = sorted(samples)
     p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    print(f"{name:<34} n={len(samples):<4} median={statistics.median(samples):7.1f} ms  "
+    print(f"{name:<40} n={len(samples):<4} median={statistics.median(samples):7.1f} ms  "
           f"p95={p95:7.1f} ms  max={samples[-1]:7.1f} ms")
 
 
+def _crisis_timings(session, base, database_url, repeat=10):
+    """From sending a self-harm message to (a) the reply with the help lines and (b) the
+    urgent ticket in the queue (its created_at)."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from bot.storage.db import session_scope
+    from bot.storage.models import Ticket
+
+    to_lines, to_ticket = [], []
+    for _ in range(repeat):
+        sender = f"bench-crisis-{uuid.uuid4().hex[:8]}"
+        sent = datetime.now(timezone.utc)
+        start = time.perf_counter()
+        reply = session.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": "我真的不想活了"})
+        to_lines.append((time.perf_counter() - start) * 1000)
+        assert "12356" in reply.text, reply.text
+        with session_scope(database_url) as db:
+            ticket = db.execute(select(Ticket).where(Ticket.conversation_id == sender)).scalar_one()
+            created = ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=timezone.utc)
+        to_ticket.append((created - sent).total_seconds() * 1000)
+    return to_lines, to_ticket
+
+
 def main() -> None:
-    with tempfile.TemporaryDirectory() as workdir, running_stack(Path(workdir), date.today()) as stack:
+    always_open = Path(__file__).resolve().parents[1] / "tests" / "data" / "handoff_always_open.yml"
+    with tempfile.TemporaryDirectory() as workdir, running_stack(
+            Path(workdir), date.today(), extra_env={"BOT_HANDOFF_SETTINGS": str(always_open)}) as stack:
         base, token = stack["rasa"], stack["api_token"]
         borrower_token = issue_token("demo-multi")
         session = requests.Session()
@@ -53,9 +80,12 @@ def main() -> None:
             for text in TURN_TEXTS:
                 body = {"sender": sender, "message": text, "metadata": {"token": borrower_token}}
                 turns += _timed(lambda: session.post(f"{base}/webhooks/rest/webhook", json=body).raise_for_status(), 1)
+        crisis_lines, crisis_ticket = _crisis_timings(session, base, stack["env"]["DATABASE_URL"])
         print("machine: this one; stack: 1 Rasa worker, 1 action server, SQLite")
         _describe("POST /model/parse", parse)
         _describe("full REST turn (with actions, DB)", turns)
+        _describe("crisis message -> help lines in reply", crisis_lines)
+        _describe("crisis message -> urgent ticket stored", crisis_ticket)
 
 
 if __name__ == "__main__":

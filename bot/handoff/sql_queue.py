@@ -39,6 +39,14 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _ticket_id(raw) -> int:
+    """Our ticket ids are integers; anything else names no ticket."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise TicketNotFound(raw) from None
+
+
 def to_ticket(row: m.Ticket) -> Ticket:
     return Ticket(
         id=row.id,
@@ -176,10 +184,7 @@ class SqlHandoffQueue:
     def claim(self, ticket_id, agent_id: str) -> Optional[Ticket]:
         ticket = m.Ticket.__table__.c
         with session_scope(self.url) as session:
-            try:
-                ticket_id = int(ticket_id)
-            except (TypeError, ValueError):
-                raise TicketNotFound(ticket_id) from None
+            ticket_id = _ticket_id(ticket_id)
             # The whole claim is this one statement: the database lets exactly one
             # UPDATE see status='waiting'; every other agent's UPDATE matches no row.
             result = session.execute(
@@ -221,10 +226,7 @@ class SqlHandoffQueue:
     def resolve(self, ticket_id, agent_id: str, outcome: str) -> Ticket:
         ticket = m.Ticket.__table__.c
         with session_scope(self.url) as session:
-            try:
-                ticket_id = int(ticket_id)
-            except (TypeError, ValueError):
-                raise TicketNotFound(ticket_id) from None
+            ticket_id = _ticket_id(ticket_id)
             # Write first (as in claim): only the holder's UPDATE matches.
             result = session.execute(
                 update(m.Ticket.__table__)
