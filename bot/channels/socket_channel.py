@@ -37,6 +37,8 @@ from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError
 
 from bot.channels import hub
+from bot.content import response_text
+from bot.distress.detector import Level, assess_message
 from bot.identity import TokenConfigError, TokenError, verify_token
 
 logger = logging.getLogger(__name__)
@@ -236,18 +238,30 @@ def handoff_state_for(conversation_id: str) -> Optional[Dict[Text, Any]]:
 def store_borrower_message_if_handed_off(conversation_id: str, text: str) -> bool:
     """While a ticket is open, keep the borrower's words for the agent (a paused Rasa
     conversation logs them but nobody would read them)."""
+    return keep_for_agent(conversation_id, text) is not None
+
+
+def keep_for_agent(conversation_id: str, text: str) -> Optional[str]:
+    """Like store_borrower_message_if_handed_off, and safer: the paused bot cannot answer,
+    so self-harm talk while waiting makes the ticket urgent here and returns the help-line
+    text for the channel to send at once. None: no open ticket; "" : stored, nothing to say."""
     queue = _queue()
     if queue is None or not text:
-        return False
+        return None
     try:
         ticket = queue.open_ticket_for(conversation_id)
         if ticket is None:
-            return False
+            return None
         queue.add_message(ticket.id, "borrower", text)
-        return True
+        if assess_message(text).level != Level.CRISIS:
+            return ""
+        queue.open_ticket(conversation_id, ticket.borrower_id, "urgent", "crisis", {})
+        help_lines = response_text("utter_crisis_support")
+        queue.add_message(ticket.id, "bot", help_lines)
+        return help_lines
     except Exception:  # the message still goes to Rasa, which logs it
         logger.exception("could not store the borrower message for the agent")
-        return False
+        return None
 
 
 # ---- history ---------------------------------------------------------------------------
@@ -487,8 +501,10 @@ class BorrowerSocketChannel(SocketIOInput):
                 return {"ok": False, "error": "too_long", "max": self.max_message_chars}
             conversation_id = session["conversation_id"]
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(
-                None, store_borrower_message_if_handed_off, conversation_id, text.strip())
+            help_lines = await loop.run_in_executor(None, keep_for_agent, conversation_id, text.strip())
+            if help_lines:
+                await sio.emit(self.bot_message_evt, {"text": help_lines, "sender": "bot"},
+                               room=conversation_id)
             # Client metadata is not trusted: only the verified token goes to the actions.
             message = UserMessage(
                 text, BorrowerSocketOutput(sio, self.bot_message_evt), conversation_id,

@@ -84,3 +84,14 @@ def test_request_human_pauses_the_bot_and_keeps_the_borrowers_words(stack, chat)
     assert [r.get("custom", {}).get("handoff", {}).get("state") for r in replies] == ["waiting"]
     kept = rows(stack, TicketMessage, ticket_id=tickets[0].id)
     assert [m.text for m in kept] == ["我等着呢 这笔钱我真的还不上"]
+
+
+def test_self_harm_talk_while_waiting_gets_the_help_lines_and_an_urgent_ticket(stack, chat):
+    from bot.storage.models import Ticket
+
+    me = chat(token=issue_token("demo-m1"))
+    me.text("给我转人工")
+    answer = me.text("等不下去了 活着真没意思")
+    assert "12356" in answer and "400-161-9995" in answer
+    tickets = rows(stack, Ticket, conversation_id=me.sender)
+    assert [(t.priority, t.category, t.status) for t in tickets] == [("urgent", "crisis", "waiting")]
