@@ -74,6 +74,9 @@ def main() -> None:
             ms for text in PARSE_TEXTS for ms in _timed(
                 lambda: session.post(f"{base}/model/parse?token={token}", json={"text": text}).raise_for_status(), 10)
         ]
+        long_text = ("我下个月5号还3千5，剩下的分12期。" * 300)[:5000]
+        long_parse = _timed(lambda: session.post(f"{base}/model/parse?token={token}",
+                                                 json={"text": long_text}).raise_for_status(), 5)
         turns = []
         for i in range(10):
             sender = f"bench-{uuid.uuid4().hex[:8]}"
@@ -83,6 +86,7 @@ def main() -> None:
         crisis_lines, crisis_ticket = _crisis_timings(session, base, stack["env"]["DATABASE_URL"])
         print("machine: this one; stack: 1 Rasa worker, 1 action server, SQLite")
         _describe("POST /model/parse", parse)
+        _describe("POST /model/parse, 5,000 characters", long_parse)
         _describe("full REST turn (with actions, DB)", turns)
         _describe("crisis message -> help lines in reply", crisis_lines)
         _describe("crisis message -> urgent ticket stored", crisis_ticket)

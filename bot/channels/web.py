@@ -188,6 +188,10 @@ class WebPages(InputChannel):
         async def chat_file(_: Request, name: str) -> HTTPResponse:
             return await serve_file(chat_dir, name)
 
+        @bp.route("/common/<name>", methods=["GET"])
+        async def common_file(_: Request, name: str) -> HTTPResponse:
+            return await serve_file(self.web_root / "common", name)
+
         @bp.route("/agent", methods=["GET"])
         async def agent_redirect(_: Request) -> HTTPResponse:
             return response.redirect("/agent/", headers=dict(SECURITY_HEADERS))

@@ -404,14 +404,12 @@ def test_random_text_never_breaks_invariants():
             last_end = e.end
 
 
-def test_long_text_is_fast():
-    import time
-
+def test_long_text_is_handled_whole():
+    # 5,000 characters (the bad-input size); its speed is in `make bench`, not here.
     text = ("我下个月5号还3千5，剩下的分12期。" * 300)[:5000]
-    t0 = time.perf_counter()
     found = extract(text, TODAY)
-    assert time.perf_counter() - t0 < 2.0
     assert len(found) > 100
+    assert found[-1].end <= len(text)
 
 
 @pytest.mark.parametrize("text", ["1、分期 2、延期", "(1)", "alert(1)", "【2】"])
