@@ -4,14 +4,14 @@ from bot.settings import settings
 from bot.situations import offer_for, remember, situation_for
 
 from .turn import BaseAction, Turn
-from .views import account_line, account_values, stage_response
+from .views import account_line, account_values, render, stage_response
 
 
 def say_accounts(turn: Turn, borrower_id: str, accounts) -> None:
     shown = prioritise(accounts)[: settings()["max_accounts_listed"]]
-    turn.say("utter_accounts_header", name=turn.borrower_name(borrower_id), count=len(accounts))
-    for facts in shown:
-        turn.say(account_line(facts), **account_values(facts))
+    lines = "\n".join(render(account_line(f), **account_values(f)) for f in shown)
+    turn.say("utter_accounts_header", name=turn.borrower_name(borrower_id), count=len(accounts),
+             accounts=lines)
 
 
 class ActionCheckDebt(BaseAction):

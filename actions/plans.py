@@ -13,7 +13,7 @@ from bot.settings import settings
 from bot.storage import repository
 
 from .turn import BaseAction, Turn, identity_of
-from .views import plan_values
+from .views import plan_values, render
 
 # Largest amount we accept as a monthly budget or a debt, in yuan: beyond it is a typo.
 _MAX_AMOUNT = 100_000_000
@@ -100,10 +100,10 @@ class ActionOfferInstallment(BaseAction):
             return
 
         if options:
-            turn.say("utter_installment_intro", principal=yuan(principal), lender=lender)
-            for option in options:
-                mark = "（在预算内）" if option.affordable else ""
-                turn.say("utter_installment_option", affordable_mark=mark, **plan_values(option))
+            lines = "\n".join(
+                render("utter_installment_option", affordable_mark="（在预算内）" if o.affordable else "",
+                       **plan_values(o)) for o in options)
+            turn.say("utter_installment_intro", principal=yuan(principal), lender=lender, options=lines)
         best = rules.recommend_installment(options, budget)
         if best is not None:
             turn.say_buttons("utter_installment_recommend", _term_buttons(options),
@@ -189,9 +189,8 @@ class ActionOfferExtension(BaseAction):
         if chosen is None and turn.intent == "affirm":
             chosen = result.options[0]
         if chosen is None:
-            turn.say("utter_extension_intro", **values)
-            for option in result.options:
-                turn.say("utter_extension_option", **self._values(option))
+            lines = "\n".join(render("utter_extension_option", **self._values(o)) for o in result.options)
+            turn.say("utter_extension_intro", options=lines, **values)
             buttons = [{"title": f"延期{o.days}天", "payload": f'/inform{{"days": {o.days}}}'}
                        for o in result.options]
             turn.say_buttons("utter_extension_choose", buttons)

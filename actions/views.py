@@ -3,7 +3,14 @@ from datetime import timedelta
 from typing import Any, Dict
 
 from bot.accounts import AccountFacts
+from bot.content import response_text
 from bot.formatting import day, percent, yuan
+
+
+def render(response: str, **values: Any) -> str:
+    """One line from a domain.yml response used as a template, so a list (accounts, plans)
+    arrives as one message and editors still own the wording."""
+    return response_text(response).format(**values)
 
 
 def stage_response(stage_code: str) -> str:

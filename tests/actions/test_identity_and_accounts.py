@@ -11,17 +11,17 @@ ACCOUNT_KEYS = {"balance", "unpaid_minimum", "label", "lender", "minimum"}
 
 
 def _no_account_data(messages):
-    return all(not (ACCOUNT_KEYS & set(m)) for m in messages)
+    return all(not ((ACCOUNT_KEYS | {"accounts"}) & set(m)) for m in messages)
 
 
 def test_check_debt_lists_the_borrowers_own_accounts(bank):
     messages, _ = run(ActionCheckDebt(), make_tracker("我欠多少", "check_debt", token=token_for("demo-multi")))
-    assert responses(messages)[0] == "utter_accounts_header"
+    assert responses(messages) == ["utter_accounts_header"]
     assert messages[0]["count"] == 3
-    lines = [m for m in messages if m["response"].startswith("utter_account_line")]
-    assert {m["lender"] for m in lines} == {"星河银行信用卡", "远山银行信用卡", "青禾消费金融"}
+    lines = messages[0]["accounts"].split("\n")
     # Most urgent first: the 40-day card before the 12-day loan before the current card.
-    assert [m["days"] for m in lines] == [40, 12, 0]
+    assert ["远山银行信用卡" in lines[0], "青禾消费金融" in lines[1], "星河银行信用卡" in lines[2]] == [True] * 3
+    assert "已逾期 40 天" in lines[0] and "已逾期 12 天" in lines[1] and "目前没有逾期" in lines[2]
 
 
 def test_check_debt_without_token_shows_no_account(bank):
@@ -60,7 +60,8 @@ def test_another_borrowers_id_in_text_or_entities_changes_nothing(bank):
     messages, _ = run(ActionCheckDebt(), tracker)
     assert messages[0]["count"] == 1
     assert "demo-multi" not in json.dumps(messages, ensure_ascii=False)
-    assert {m.get("lender") for m in messages[1:]} == {"星河银行信用卡"}
+    assert "星河银行信用卡" in messages[0]["accounts"]
+    assert "远山" not in messages[0]["accounts"] and "青禾" not in messages[0]["accounts"]
 
 
 def test_only_the_latest_messages_token_counts(bank):
@@ -77,7 +78,9 @@ def test_income_loss_understanding_first_then_facts_then_offer(bank):
     said = responses(messages)
     assert said[0] == "utter_situation_income_loss"
     assert said[1] == "utter_stage_M1"
-    assert "utter_account_line_overdue" in said
+    assert "utter_accounts_header" in said
+    header = next(m for m in messages if m["response"] == "utter_accounts_header")
+    assert "已逾期 20 天（逾期M1）" in header["accounts"]
     assert said[-1] == "utter_offer_installment"
     slots = slot_events(events)
     assert slots["situations"] == ["income_loss"] and slots["offer"] == "installment"

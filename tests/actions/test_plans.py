@@ -1,4 +1,5 @@
 """Installments, extensions and applications, computed from the stored account and its policy."""
+import re
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -26,8 +27,8 @@ def _offer(bank, borrower, budget, text="每月能还这么多", entities=()):
 
 def test_installment_options_recommend_the_shortest_affordable(bank):
     messages, events = _offer(bank, "demo-m1", 1500)
-    options = [m for m in messages if m["response"] == "utter_installment_option"]
-    assert [m["months"] for m in options] == [3, 6, 9, 12, 18, 24, 36]
+    intro = next(m for m in messages if m["response"] == "utter_installment_intro")
+    assert [int(n) for n in re.findall(r"· (\d+) 期", intro["options"])] == [3, 6, 9, 12, 18, 24, 36]
     recommend = next(m for m in messages if m["response"] == "utter_installment_recommend")
     plan = slot_events(events)["selected_plan"]
     # Every shown number equals the policy's own computation for this balance.
@@ -46,8 +47,9 @@ def test_installment_options_recommend_the_shortest_affordable(bank):
 
 def test_apr_is_the_irr_not_twelve_times_the_fee(bank):
     messages, _ = _offer(bank, "demo-m1", 1500)
-    twelve = next(m for m in messages if m["response"] == "utter_installment_option" and m["months"] == 12)
-    assert twelve["apr"] == "13.0%"  # 0.60 %/month over 12 months (domain.md §4), not 7.2 %
+    intro = next(m for m in messages if m["response"] == "utter_installment_intro")
+    twelve = next(line for line in intro["options"].split("\n") if line.startswith("· 12 期"))
+    assert "年化约 13.0%" in twelve  # 0.60 %/month over 12 months (domain.md §4), not 7.2 %
 
 
 def test_choosing_another_term(bank):
@@ -116,8 +118,8 @@ def test_guest_cannot_submit(bank):
 def test_extension_options_for_a_short_overdue(bank):
     tracker = make_tracker("能晚几天还吗", "request_extension", token=token_for("demo-m1"))
     messages, events = run(ActionOfferExtension(), tracker)
-    options = [m for m in messages if m["response"] == "utter_extension_option"]
-    assert [m["days"] for m in options] == [7, 15, 30]
+    intro = next(m for m in messages if m["response"] == "utter_extension_intro")
+    assert [int(n) for n in re.findall(r"延期 (\d+) 天", intro["options"])] == [7, 15, 30]
     assert slot_events(events)["offer"] == "extension"
     tracker = make_tracker("15天", "inform", entities=[{"entity": "days", "value": 15}], token=token_for("demo-m1"))
     messages, events = run(ActionOfferExtension(), tracker)
