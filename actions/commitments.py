@@ -21,8 +21,9 @@ class ActionSetReminder(BaseAction):
     action_name = "action_set_reminder"
 
     def act(self, turn: Turn) -> None:
-        borrower_id = turn.borrower_id(required=True)
+        borrower_id = turn.borrower_id()
         if not borrower_id:
+            turn.say("utter_reminder_needs_login")
             return
         wanted = turn.entity("days")
         days_before = settings()["reminder_days_before"]
@@ -65,7 +66,7 @@ class ActionRecordPromise(BaseAction):
             turn.say("utter_ask_promise_amount")
             return
         pay_date = date.fromisoformat(promised)
-        borrower_id = turn.borrower_id(required=True)
+        borrower_id = turn.borrower_id()
         if not borrower_id:
             turn.say("utter_promise_not_stored", pay_date=day(pay_date), amount=yuan(amount))
             return

@@ -113,7 +113,7 @@ class ActionOfferInstallment(BaseAction):
             turn.say("utter_installment_general_no_budget")
         else:
             self._personalised(turn, policy, principal, budget, borrower_id, focus, options)
-        if "停息" in turn.text or "multiple_debts" in (turn.slot("situations") or []):
+        if "停息" in turn.text:  # they asked about it: warn about paid "停息挂账" agents
             turn.say("utter_stop_interest_agents_warning")
 
     @staticmethod
@@ -235,7 +235,7 @@ class ActionSubmitApplication(BaseAction):
         if not plan.get("kind"):
             turn.say("utter_no_plan_to_submit")
             return
-        borrower_id = turn.borrower_id(required=True)
+        borrower_id = turn.borrower_id()
         if not borrower_id:
             turn.say("utter_plan_needs_login")
             return

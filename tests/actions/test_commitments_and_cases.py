@@ -46,6 +46,12 @@ def test_promise_is_recorded_and_confirmed_back(bank):
     assert slot_events(events)["promise_amount"] is None
 
 
+def test_guest_reminder_is_explained_not_stored(bank):
+    messages, _ = run(ActionSetReminder(), make_tracker("好", "affirm"))
+    assert responses(messages) == ["utter_reminder_needs_login"]
+    assert _rows(bank, Reminder) == []
+
+
 def test_promise_date_in_the_past_is_asked_again(bank):
     result = ValidatePromiseForm().validate_promise_date(
         (TODAY - timedelta(days=1)).isoformat(), _Dispatcher(), None, {})
@@ -64,7 +70,7 @@ def test_guest_promise_is_not_stored(bank):
     tracker = make_tracker("明天还1000", "promise_to_pay",
                            slots={"promise_amount": 1000, "promise_date": TODAY.isoformat()})
     messages, _ = run(ActionRecordPromise(), tracker)
-    assert responses(messages) == ["utter_need_login", "utter_promise_not_stored"]
+    assert responses(messages) == ["utter_promise_not_stored"]
     assert _rows(bank, PaymentPromise) == []
 
 

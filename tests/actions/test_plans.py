@@ -112,7 +112,7 @@ def test_a_plan_computed_for_another_borrower_is_never_submitted(bank):
 def test_guest_cannot_submit(bank):
     plan = {"kind": "installment", "borrower_id": None, "account_id": None, "months": 12}
     messages, _ = run(ActionSubmitApplication(), make_tracker("好", "affirm", slots={"selected_plan": plan}))
-    assert responses(messages) == ["utter_need_login", "utter_plan_needs_login"]
+    assert responses(messages) == ["utter_plan_needs_login"]
 
 
 def test_extension_options_for_a_short_overdue(bank):
