@@ -15,8 +15,7 @@ annotations in data/nlu.
 from __future__ import annotations
 
 import logging
-import os
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,7 +31,6 @@ from bot.nlu.normalise import ENTITY_TYPES
 
 logger = logging.getLogger(__name__)
 
-TODAY_ENV = "BOT_TODAY"
 # Far beyond any chat message; keeps a pasted document from stalling the NLU worker.
 MAX_CHARS = 20_000
 
