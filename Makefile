@@ -27,7 +27,7 @@ help:
 	@echo "make run    - set up, train if needed, start the assistant (Rasa $(RASA_PORT), actions $(ACTION_PORT))"
 	@echo "make test   - set up, train if needed, run the whole suite"
 	@echo "make train  - train only when config/domain/data/NLU code changed"
-	@echo "make eval   - per-intent F1 and macro-F1 on the held-out NLU file"
+	@echo "make eval   - pipeline vs baseline on the sealed and held-out files, and the distress levels"
 	@echo "make check  - content checks for editors (data validation, coverage, wording)"
 	@echo "make bench  - latency figures (parse, full REST turn)"
 
@@ -59,6 +59,7 @@ test: train
 
 eval: train
 	$(PY) -m bot.nlu.evaluate --model $(MODEL)
+	$(PY) -m bot.distress.evaluate
 
 check: setup
 	$(PY) -m pytest -q -p no:cacheprovider tests/content tests/unit/test_policy_file.py tests/distress

@@ -1,7 +1,7 @@
 """Things a person at the bank must see: fee-waiver requests, disputes, complaints,
 distress and crisis, and an explicit ask for a person. Each leaves a ticket in the handoff
 queue with its category; crisis and an accepted offer of a person pause the bot at once."""
-from bot.distress.detector import assess_conversation
+from bot.distress.detector import Level, assess_conversation
 from bot.handoff.summary import user_turns
 from bot.situations import remember, situation_for
 from bot.storage import repository
@@ -96,6 +96,30 @@ class ActionRespondCrisis(BaseAction):
     def act(self, turn: Turn) -> None:
         turn.say("utter_crisis_support")
         open_ticket(turn, "crisis", pause=True)
-        if not agents_on_duty():
+        # Never promise a person who is not there (domain.md §6).
+        if agents_on_duty():
+            turn.say("utter_crisis_person_coming")
+        else:
             turn.say("utter_crisis_outside_hours", next_opening=next_opening_text())
         record(turn, "crisis")
+
+
+class ActionRespondPossibleCrisis(BaseAction):
+    """Words that may mean self-harm: the lines, a direct and kind question, a high-priority
+    ticket. A yes (the `safety_check` offer) or more such words make it a crisis; the bot
+    keeps talking meanwhile, with no goodbye and no figures in this turn."""
+
+    action_name = "action_respond_possible_crisis"
+
+    def act(self, turn: Turn) -> None:
+        if assess_conversation(user_turns(turn.tracker.events)).level is Level.CRISIS:
+            ActionRespondCrisis().act(turn)
+            return
+        turn.say("utter_possible_crisis_check")
+        open_ticket(turn, "possible_crisis", pause=False)
+        if agents_on_duty():
+            turn.say("utter_possible_crisis_person")
+        else:
+            turn.say("utter_possible_crisis_outside_hours", next_opening=next_opening_text())
+        record(turn, "possible_crisis")
+        turn.offer = "safety_check"

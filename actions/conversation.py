@@ -7,7 +7,7 @@ from rasa_sdk.events import FollowupAction
 
 from bot.settings import settings
 
-from .cases import ActionRequestHuman
+from .cases import ActionRequestHuman, ActionRespondCrisis
 from .commitments import ActionSetReminder
 from .plans import ActionOfferExtension, ActionOfferInstallment, ActionSubmitApplication
 from .turn import BaseAction, Turn
@@ -18,6 +18,7 @@ _DECLINE = {
     "extension": "utter_decline_plan",
     "extension_confirm": "utter_decline_plan",
     "reminder": "utter_decline_reminder",
+    "safety_check": "utter_safety_check_no",
 }
 
 # offer -> the action that carries on after a yes
@@ -26,6 +27,8 @@ _ON_YES = {
     "extension_confirm": ActionSubmitApplication,
     "extension": ActionOfferExtension,
     "reminder": ActionSetReminder,
+    # "Are you thinking of hurting yourself?" — yes is a crisis (domain.md §6).
+    "safety_check": ActionRespondCrisis,
 }
 
 

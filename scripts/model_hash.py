@@ -9,7 +9,7 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-INPUTS = ["config.yml", "domain.yml", "requirements.txt", "data", "bot/nlu"]
+INPUTS = ["config.yml", "domain.yml", "requirements.txt", "data", "bot/nlu", "bot/classify"]
 
 
 def files():

@@ -39,6 +39,7 @@ from socketio.exceptions import ConnectionRefusedError
 from bot.channels import hub
 from bot.content import response_text
 from bot.distress.detector import Level, assess_message
+from bot.safety import is_scam
 from bot.identity import TokenConfigError, TokenError, verify_token
 
 logger = logging.getLogger(__name__)
@@ -253,12 +254,21 @@ def keep_for_agent(conversation_id: str, text: str) -> Optional[str]:
         if ticket is None:
             return None
         queue.add_message(ticket.id, "borrower", text)
-        if assess_message(text).level != Level.CRISIS:
+        level = assess_message(text).level
+        if level is Level.CRISIS:
+            queue.open_ticket(conversation_id, ticket.borrower_id, "urgent", "crisis", {})
+            reply = response_text("utter_crisis_support")
+        elif level is Level.POSSIBLE_CRISIS:
+            queue.open_ticket(conversation_id, ticket.borrower_id, "high", "possible_crisis", {})
+            reply = response_text("utter_possible_crisis_check")
+        elif is_scam(text):  # a scammer calling while the borrower waits for us
+            queue.open_ticket(conversation_id, ticket.borrower_id, "high", "scam", {})
+            reply = "\n".join(response_text(name)
+                              for name in ("utter_scam_warning", "utter_scam_what_to_do"))
+        else:
             return ""
-        queue.open_ticket(conversation_id, ticket.borrower_id, "urgent", "crisis", {})
-        help_lines = response_text("utter_crisis_support")
-        queue.add_message(ticket.id, "bot", help_lines)
-        return help_lines
+        queue.add_message(ticket.id, "bot", reply)
+        return reply
     except Exception:  # the message still goes to Rasa, which logs it
         logger.exception("could not store the borrower message for the agent")
         return None

@@ -18,6 +18,7 @@ Design:
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import unicodedata
@@ -36,14 +37,18 @@ _CANCELLABLE = ("crisis", "distress", "rage")
 _CATEGORIES = ("crisis", "distress", "guards", "rage", "human_request")
 
 # Score bands keep `score` consistent with `level` (handy for sorting/logging):
-# none [0, 0.4), distress [0.4, 0.8), crisis [0.8, 1.0].
+# none [0, 0.4), distress [0.4, 0.6), possible crisis [0.6, 0.8), crisis [0.8, 1.0].
 _DISTRESS_FLOOR = 0.4
+_POSSIBLE_FLOOR = 0.6
 _CRISIS_FLOOR = 0.8
 
 
 class Level(str, Enum):
     NONE = "none"
     DISTRESS = "distress"
+    # May mean self-harm without saying it (a farewell, "you won't find me", saved pills):
+    # a direct, kind safety question and the help lines, never a goodbye or figures.
+    POSSIBLE_CRISIS = "possible_crisis"
     CRISIS = "crisis"
 
     @property
@@ -55,7 +60,7 @@ class Level(str, Enum):
         return max(levels, key=lambda lv: lv.severity, default=cls.NONE)
 
 
-_SEVERITY = {Level.NONE: 0, Level.DISTRESS: 1, Level.CRISIS: 2}
+_SEVERITY = {Level.NONE: 0, Level.DISTRESS: 1, Level.POSSIBLE_CRISIS: 2, Level.CRISIS: 3}
 
 
 # --------------------------------------------------------------------------- data
@@ -78,6 +83,7 @@ class ConversationSettings:
     fallbacks_in_window_to_escalate: int
     rage_turns_to_escalate: int
     request_human_min_confidence: float
+    possible_crisis_turns_to_crisis: int
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,20 @@ class Settings:
     distress_min_weight: float
     guard_explains_max_rest_chars: int
     conversation: ConversationSettings
+    classifier: "ClassifierSettings"
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """How the level classifier's probabilities combine with the lexicon and the intent."""
+
+    crisis_min: float  # P(crisis) for crisis, when the lexicon or the intent agrees
+    crisis_alone_min: float  # P(crisis) for crisis on the classifier's word alone
+    possible_min: float  # P(possible crisis) + P(crisis) for a possible crisis
+    evidence_possible_min: float  # the same, when the lexicon or the intent agrees
+    confident_intent_min: float  # an ordinary intent this sure of itself ...
+    confident_intent_possible_min: float  # ... raises the possible-crisis bar to this
+    crisis_intent_evidence_min: float  # crisis intent confidence that counts as evidence
 
 
 @dataclass(frozen=True)
@@ -188,7 +208,25 @@ def _parse_settings(raw: Mapping) -> Settings:
             ),
             rage_turns_to_escalate=max(1, _int(conv, "rage_turns_to_escalate", w)),
             request_human_min_confidence=_num(conv, "request_human_min_confidence", w),
+            possible_crisis_turns_to_crisis=max(
+                1, _int(conv, "possible_crisis_turns_to_crisis", w)),
         ),
+        classifier=_parse_classifier(raw.get("classifier")),
+    )
+
+
+def _parse_classifier(raw) -> ClassifierSettings:
+    if not isinstance(raw, Mapping):
+        raise LexiconError("settings.classifier: must be a mapping")
+    w = "settings.classifier"
+    return ClassifierSettings(
+        crisis_min=_num(raw, "crisis_min", w),
+        crisis_alone_min=_num(raw, "crisis_alone_min", w),
+        possible_min=_num(raw, "possible_min", w),
+        evidence_possible_min=_num(raw, "evidence_possible_min", w),
+        confident_intent_min=_num(raw, "confident_intent_min", w),
+        confident_intent_possible_min=_num(raw, "confident_intent_possible_min", w),
+        crisis_intent_evidence_min=_num(raw, "crisis_intent_evidence_min", w),
     )
 
 
@@ -370,13 +408,69 @@ def assess_message(
     intent: str | None = None,
     confidence: float | None = None,
     lexicon: Lexicon | str | os.PathLike | None = None,
+    classifier: bool = True,
 ) -> Assessment:
-    """Classify one user message as none / distress / crisis.
+    """Classify one user message as none / distress / possible crisis / crisis.
 
     `intent`/`confidence` are the NLU's top intent; either may be None.
     `lexicon` is a loaded Lexicon or a path to a YAML file (default: lexicon.yml).
+    `classifier=False` gives the lexicon-and-intent verdict alone (no possible crisis).
     """
     lex = _resolve(lexicon)
+    base = _assess_by_lexicon(text, intent, confidence, lex)
+    if not classifier:
+        return base
+    try:
+        from bot.distress.classifier import level_probabilities
+
+        probabilities = level_probabilities(text or "")
+    except Exception:  # noqa: BLE001 - the lexicon still answers if the model cannot load
+        logging.getLogger(__name__).exception("distress classifier unavailable")
+        return base
+    return _combine(base, probabilities, intent, confidence, lex)
+
+
+# Intents that do not vouch for an ordinary message.
+_SAFETY_INTENTS = {None, "crisis", "possible_crisis", "express_distress", "nlu_fallback"}
+
+
+def _combine(base: "Assessment", p: Mapping[str, float], intent: str | None,
+             confidence: float | None, lex: Lexicon) -> "Assessment":
+    """The classifier decides the level; the lexicon and the crisis intent are evidence
+    that lets a crisis verdict through and lowers the bar for a possible crisis. Alone they
+    no longer decide: on new text the lexicon alarmed on everyday talk ("没脸出门")."""
+    cs = lex.settings.classifier
+    lexicon_crisis = any(h.category == "crisis" and h.guarded_by is None for h in base.hits)
+    explained = any(r.startswith("crisis_intent_explained_by_guard") for r in base.reasons)
+    intent_evidence = (intent == lex.settings.crisis_intent and confidence is not None
+                       and float(confidence) >= cs.crisis_intent_evidence_min and not explained)
+    evidence = lexicon_crisis or intent_evidence
+    p_crisis, p_risk = p["crisis"], p["crisis"] + p["possible_crisis"]
+    # Two classifiers that disagree: a message the intent classifier is sure is an ordinary
+    # request ("找你们经理来") needs more from the level classifier to be a possible crisis.
+    possible_min = cs.possible_min
+    if (intent not in _SAFETY_INTENTS and confidence is not None
+            and float(confidence) >= cs.confident_intent_min):
+        possible_min = max(possible_min, cs.confident_intent_possible_min)
+    reasons = list(base.reasons) + [
+        f"classifier:{k}={v:.2f}" for k, v in p.items() if v >= 0.1]
+    if p_crisis >= cs.crisis_min and (evidence or p_crisis >= cs.crisis_alone_min):
+        level, score = Level.CRISIS, _band(_CRISIS_FLOOR, 1.01, p_crisis)
+    elif p_risk >= possible_min or (evidence and p_risk >= cs.evidence_possible_min):
+        level, score = Level.POSSIBLE_CRISIS, _band(_POSSIBLE_FLOOR, _CRISIS_FLOOR, p_risk)
+    elif base.level is not Level.NONE or p["distress"] > p["none"]:
+        level = Level.DISTRESS
+        score = max(_band(_DISTRESS_FLOOR, _POSSIBLE_FLOOR, p["distress"]),
+                    min(base.score, _POSSIBLE_FLOOR - 0.01))
+    else:
+        level, score = Level.NONE, min(base.score, _band(0.0, _DISTRESS_FLOOR, p["distress"]))
+    return Assessment(level=level, score=score, reasons=reasons,
+                      escalate=level is Level.CRISIS or base.wants_human,
+                      rage=base.rage, wants_human=base.wants_human, hits=base.hits)
+
+
+def _assess_by_lexicon(text: str, intent: str | None, confidence: float | None,
+                       lex: Lexicon) -> "Assessment":
     st = lex.settings
     norm = _normalise_with(text, lex.char_map, lex.strip_chars)
     live, cancelled, guard_spans = _match(norm, lex)
@@ -467,6 +561,7 @@ class TurnSignal:
 def assess_conversation(
     turns: Sequence[TurnSignal],
     lexicon: Lexicon | str | os.PathLike | None = None,
+    classifier: bool = True,
 ) -> Assessment:
     """Combine the user's turns (oldest first) into one assessment.
 
@@ -475,7 +570,7 @@ def assess_conversation(
     """
     lex = _resolve(lexicon)
     cs = lex.settings.conversation
-    per_turn = [assess_message(t.text, t.intent, t.confidence, lex) for t in turns]
+    per_turn = [assess_message(t.text, t.intent, t.confidence, lex, classifier) for t in turns]
     if not per_turn:
         return Assessment(Level.NONE, 0.0, [])
 
@@ -493,6 +588,19 @@ def assess_conversation(
     start = max(0, len(turns) - cs.window_turns)
     window = list(range(start, len(turns)))
     escalate = False
+
+    # More words that may mean self-harm make it a crisis (domain.md §6).
+    possible = [i for i in window if per_turn[i].level is Level.POSSIBLE_CRISIS]
+    if possible:
+        reasons.append(f"possible_crisis_in_turns:{','.join(map(str, possible))}")
+        worst = max(per_turn[i].score for i in possible)
+        if len(possible) >= cs.possible_crisis_turns_to_crisis:
+            return Assessment(Level.CRISIS, _band(_CRISIS_FLOOR, 1.01, worst), reasons,
+                              escalate=True, rage=any(a.rage for a in per_turn),
+                              wants_human=any(a.wants_human for a in per_turn))
+        return Assessment(Level.POSSIBLE_CRISIS, worst, reasons, escalate=True,
+                          rage=any(a.rage for a in per_turn),
+                          wants_human=any(a.wants_human for a in per_turn))
 
     distress_turns = [i for i in window if per_turn[i].level is Level.DISTRESS]
     if distress_turns:

@@ -75,7 +75,7 @@ def evaluate(items: Sequence[Item], lexicon: Lexicon | None = None) -> Evaluatio
     confusion = {(a, b): 0 for a in Level for b in Level}
     errors = []
     for item in items:
-        got = assess_message(item.text, lexicon=lex)
+        got = assess_message(item.text, lexicon=lex, classifier=False)
         confusion[(item.level, got.level)] += 1
         if got.level is not item.level:
             errors.append((item, got.level, got.reasons))

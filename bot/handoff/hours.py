@@ -15,7 +15,8 @@ import yaml
 SETTINGS_PATH = Path(__file__).resolve().parent / "settings.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITIES = ("urgent", "high", "normal")  # most urgent first
-CATEGORIES = ("crisis", "distress", "human", "dispute", "complaint", "fee_waiver", "fallback")
+CATEGORIES = ("crisis", "possible_crisis", "distress", "human", "dispute", "complaint",
+              "fee_waiver", "fallback", "scam")
 
 Window = Tuple[time, Optional[time]]  # close None = midnight at the end of the day
 

@@ -38,7 +38,8 @@ PRODUCTS = ("credit_card", "consumer_loan")
 PLAN_KINDS = ("installment", "personalised", "extension")
 PLAN_STATUSES = ("submitted", "withdrawn", "approved", "declined")
 # What a person at the bank must follow up; crisis and distress come from the care actions.
-CASE_CATEGORIES = ("dispute", "complaint", "fee_waiver", "human", "distress", "crisis")
+CASE_CATEGORIES = ("dispute", "complaint", "fee_waiver", "human", "distress", "crisis",
+                   "possible_crisis", "scam")
 
 
 def _utcnow() -> datetime:
@@ -254,8 +255,8 @@ class CaseRecord(Base):
 # ----------------------------------------------------------------------- human handoff
 
 HANDOFF_PRIORITIES = ("urgent", "high", "normal")  # most urgent first
-HANDOFF_CATEGORIES = ("crisis", "distress", "human", "dispute", "complaint", "fee_waiver",
-                      "fallback")
+HANDOFF_CATEGORIES = ("crisis", "possible_crisis", "distress", "human", "dispute", "complaint",
+                      "fee_waiver", "fallback", "scam")
 TICKET_STATUSES = ("waiting", "claimed", "resolved")
 MESSAGE_SENDERS = ("borrower", "agent", "bot", "system")
 

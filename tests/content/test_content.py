@@ -12,12 +12,15 @@ import yaml
 
 from bot.policy import PRODUCTS
 from bot.policy.policy_file import load_policy_file
+from bot.safety import FEAR_TOPICS
 from bot.situations import _config as situations_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES = DOMAIN["responses"]
 MIN_TRAINING, MIN_HELDOUT = 60, 15
+# Intents no example trains: the safety override in the NLU pipeline sets them.
+SET_BY_CODE = {"possible_crisis"}
 
 
 def _examples(path: Path):
@@ -47,7 +50,7 @@ def _counts(examples):
     return counts
 
 
-@pytest.mark.parametrize("intent", DOMAIN["intents"])
+@pytest.mark.parametrize("intent", [i for i in DOMAIN["intents"] if i not in SET_BY_CODE])
 def test_every_intent_has_enough_examples(intent):
     assert _counts(TRAINING)[intent] >= MIN_TRAINING, f"{intent}: add training examples in data/nlu/"
     assert _counts(HELDOUT)[intent] >= MIN_HELDOUT, f"{intent}: add held-out examples"
@@ -87,6 +90,7 @@ def _dynamic_names():
     names |= {"utter_stage_" + code.replace("+", "_plus")
               for code in ("current", "grace", "M1", "M2", "M3", "M3+")}
     names |= {f"utter_application_submitted_{k}" for k in ("installment", "personalised", "extension")}
+    names |= {f"utter_fear_{topic}" for topic in FEAR_TOPICS}
     return names
 
 
@@ -131,8 +135,12 @@ def test_no_number_typed_into_a_fee_or_rate_sentence():
 NEVER_SAY = ["坐牢", "拘留", "后果自负", "最后通牒", "上门催收", "通知你的家人", "起诉你", "抓你", "黑户了"]
 
 
+# Reassurance may name what will not happen ("不会因为逾期就坐牢").
+_REASSURED = re.compile(r"不会[^。，；]{0,8}(" + "|".join(NEVER_SAY) + ")")
+
+
 def test_no_threatening_words():
-    found = [(n, w) for n, t in _texts() for w in NEVER_SAY if w in t]
+    found = [(n, w) for n, t in _texts() for w in NEVER_SAY if w in _REASSURED.sub("", t)]
     assert not found, f"the assistant never threatens: {found}"
 
 

@@ -10,6 +10,7 @@ from bot.devstack import running_stack
 TODAY = date(2026, 11, 23)
 # Agents on duty whatever the hour the suite runs at.
 ALWAYS_OPEN = os.path.join(os.path.dirname(__file__), "..", "data", "handoff_always_open.yml")
+ALWAYS_CLOSED = os.path.join(os.path.dirname(__file__), "..", "data", "handoff_always_closed.yml")
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +43,16 @@ class Chat:
 @pytest.fixture
 def chat(stack):
     return lambda **kw: Chat(stack, **kw)
+
+
+@pytest.fixture(scope="session")
+def closed_stack(tmp_path_factory):
+    """The stack outside agent hours."""
+    with running_stack(tmp_path_factory.mktemp("closed"), TODAY,
+                       extra_env={"BOT_HANDOFF_SETTINGS": ALWAYS_CLOSED}) as running:
+        yield running
+
+
+@pytest.fixture
+def chat_closed(closed_stack):
+    return lambda **kw: Chat(closed_stack, **kw)

@@ -14,19 +14,24 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.distress import (
-    Level,
-    LexiconError,
-    TurnSignal,
-    assess_conversation,
-    assess_message,
-    load_lexicon,
-    normalise,
-)
+from bot.distress import Level, LexiconError, TurnSignal, load_lexicon, normalise
+from bot.distress import assess_conversation as _assess_conversation
+from bot.distress import assess_message as _assess_message
 from bot.distress.detector import DEFAULT_LEXICON_PATH, parse_lexicon
 from bot.distress.report import evaluate, load_labelled, main as report_main
 
 HERE = Path(__file__).parent
+# These tests pin the lexicon-and-intent layer; the level classifier on top of it is tested
+# in test_levels.py on the sealed file.
+LEXICON_LEVELS = (Level.NONE, Level.DISTRESS, Level.CRISIS)
+
+
+def assess_message(*args, **kwargs):
+    return _assess_message(*args, classifier=False, **kwargs)
+
+
+def assess_conversation(*args, **kwargs):
+    return _assess_conversation(*args, classifier=False, **kwargs)
 ITEMS = load_labelled(HERE / "labelled.yml")
 
 
@@ -54,7 +59,7 @@ def _write_copy(tmp_path: Path, mutate) -> Path:
 def test_labelled_set_size_balance_and_coverage():
     assert len(ITEMS) >= 180
     counts = Counter(i.level for i in ITEMS)
-    for level in Level:
+    for level in LEXICON_LEVELS:
         share = counts[level] / len(ITEMS)
         assert 0.30 <= share <= 0.37, (level, counts)
     texts = [i.text for i in ITEMS]
