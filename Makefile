@@ -10,7 +10,11 @@ MODEL_HASH = $(shell python3 scripts/model_hash.py)
 MODEL      = $(MODEL_DIR)/$(MODEL_HASH).tar.gz
 DEPS_STAMP := $(VENV)/.deps-$(shell sha256sum requirements.txt | cut -c1-16)
 
-# Local defaults; override in the environment. Production must set its own secrets.
+# Local defaults; override in the environment. Production is the code's default and
+# refuses these development values (bot/deployment.py); `make run` and `make test` ask for
+# development explicitly.
+export BOT_ENV             ?= development
+export ACTION_SERVER_SECRET ?= dev-only-action-server-secret-not-for-production
 export RASA_API_TOKEN      ?= dev-api-token
 export RASA_PORT           ?= 5005
 export ACTION_PORT         ?= 5055

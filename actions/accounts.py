@@ -45,7 +45,7 @@ class ActionAcknowledgeSituation(BaseAction):
         if focus is None:
             turn.say("utter_situation_general_facts")
         else:
-            turn.say(stage_response(focus.stage.code))
+            turn.say(stage_response(focus.stage.code), due_name=focus.policy.due_name)
             say_accounts(turn, borrower_id, accounts)
         if situation == "multiple_debts":
             if len(accounts) > 1:
@@ -62,7 +62,10 @@ class ActionAcknowledgeSituation(BaseAction):
             turn.say("utter_offer_installment")
             turn.offer = "installment"
         elif offer == "reminder":
-            if focus is not None and focus.is_overdue and not focus.in_grace:
+            # the hint points to an extension: only where the policy could still offer one
+            ext = focus.policy.extension if focus is not None else None
+            if (focus is not None and focus.is_overdue and not focus.in_grace and ext.enabled
+                    and focus.days_overdue <= ext.max_days_overdue):
                 turn.say("utter_forgot_overdue_hint")
             turn.say("utter_offer_reminder", days_before=settings()["reminder_days_before"])
             turn.offer = "reminder"

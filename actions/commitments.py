@@ -79,8 +79,10 @@ class ActionRecordPromise(BaseAction):
         if focus is not None and focus.unpaid_minimum > 0:
             gap = focus.unpaid_minimum - repository.to_money(amount)
             if gap > 0:
-                turn.say("utter_promise_below_minimum", unpaid_minimum=yuan(focus.unpaid_minimum), gap=yuan(gap))
+                turn.say("utter_promise_below_minimum", unpaid_minimum=yuan(focus.unpaid_minimum), gap=yuan(gap),
+                         due_name=focus.policy.due_name)
             else:
-                turn.say("utter_promise_covers_minimum", unpaid_minimum=yuan(focus.unpaid_minimum))
+                turn.say("utter_promise_covers_minimum", unpaid_minimum=yuan(focus.unpaid_minimum),
+                         due_name=focus.policy.due_name)
         turn.say("utter_offer_reminder", days_before=settings()["reminder_days_before"])
         turn.offer = "reminder"

@@ -48,6 +48,12 @@ class ActionHandleFallback(BaseAction):
     action_name = "action_handle_fallback"
 
     def act(self, turn: Turn) -> None:
+        guess = _top_guess(turn)
+        if turn.slot("offer") and guess in _YES_NO:
+            # Unsure words right after a yes/no question: the classifier's best guess is
+            # a yes or a no ("嗯 算一下吧"), so answer the question that was asked.
+            _YES_NO[guess]().act(turn)
+            return
         if not turn.text.strip():
             turn.say("utter_empty_message")
         elif fallbacks_in_a_row(turn.tracker) >= settings()["fallbacks_before_human"]:
@@ -82,6 +88,20 @@ class ActionDeclineOffer(BaseAction):
             turn.say("utter_decline_human")
         else:
             turn.say(_DECLINE.get(offer, "utter_anything_else"))
+
+
+def _top_guess(turn: Turn):
+    """The classifier's best intent under a fallback, if it is at least a weak guess."""
+    ranking = (turn.tracker.latest_message or {}).get("intent_ranking") or []
+    for entry in ranking:
+        if entry.get("name") != "nlu_fallback":
+            return entry.get("name") if (entry.get("confidence") or 0) >= _GUESS_MIN else None
+    return None
+
+
+# A guess this weak is not taken; below the fallback threshold, above noise.
+_GUESS_MIN = 0.15
+_YES_NO = {"affirm": ActionAcceptOffer, "deny": ActionDeclineOffer}
 
 
 class ActionHandleInform(BaseAction):

@@ -8,7 +8,7 @@ from bot.formatting import day, percent, yuan
 from bot.settings import settings
 
 from .turn import BaseAction, Turn
-from .views import account_values
+from .views import account_values, interest_basis, rate_values
 
 
 def say_general_fees(turn: Turn) -> None:
@@ -18,8 +18,7 @@ def say_general_fees(turn: Turn) -> None:
         "utter_late_fee_general",
         penalty_rate=percent(policy.penalty.rate, 0),
         penalty_floor=yuan(policy.penalty.floor),
-        daily_rate=percent(policy.interest.daily_rate, 2),
-        annual_rate=percent(policy.interest.daily_rate * 365, 2),
+        **rate_values(policy),
     )
     today = turn.today
     due = today - timedelta(days=example["days_overdue"])
@@ -55,16 +54,19 @@ class ActionExplainLateFees(BaseAction):
                 turn.say("utter_late_fee_grace", grace_end=day(grace_end), **values)
             else:
                 policy = f.policy
-                turn.say(
-                    "utter_late_fee_detail",
-                    penalty=yuan(f.charges.penalty),
-                    interest=yuan(f.charges.interest),
-                    total_extra=yuan(f.charges.total_extra),
-                    penalty_rate=percent(policy.penalty.rate, 0),
-                    penalty_floor=yuan(policy.penalty.floor),
-                    daily_rate=percent(policy.interest.daily_rate, 2),
-                    **values,
-                )
+                rates = dict(rate_values(policy), interest_basis=interest_basis(f),
+                             interest=yuan(f.charges.interest), **values)
+                if policy.penalty.rate > 0:  # products without a 违约金 never hear the word
+                    turn.say(
+                        "utter_late_fee_detail",
+                        penalty=yuan(f.charges.penalty),
+                        total_extra=yuan(f.charges.total_extra),
+                        penalty_rate=percent(policy.penalty.rate, 0),
+                        penalty_floor=yuan(policy.penalty.floor),
+                        **rates,
+                    )
+                else:
+                    turn.say("utter_late_fee_detail_interest_only", **rates)
                 waiting = {
                     w.delay_days: w
                     for w in rules.cost_of_waiting(

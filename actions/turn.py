@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
 from bot.accounts import AccountFacts, facts_for
-from bot.identity import TokenError, verify_token
+from bot.identity import ACTIONS_AUDIENCE, TokenError, verify_token
 from bot.storage import repository
 from bot.storage.db import session_scope
 
@@ -25,16 +25,27 @@ class Identity:
 
 
 def identity_of(tracker: Tracker) -> Identity:
-    """Only the token on the *latest* message counts: a sender id is chosen by the client,
-    so an older message's token must never unlock the conversation for a later sender."""
+    """Only the latest message counts: a sender id is chosen by the client, so an older
+    message's identity must never unlock the conversation for a later sender.
+
+    Our channels verify the borrower token and pass `identity`, a two-minute proof signed
+    for this server alone (audience "actions"), or `identity_error`; the tracker store
+    never keeps a token that opens an account (bot/channels/inbound.py). A borrower token
+    under `token` is still read, for callers that post to this server directly in tests."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    token = metadata.get("token") if isinstance(metadata, dict) else None
-    if not token:
+    if not isinstance(metadata, dict):
         return Identity("missing")
+    proof, token = metadata.get("identity"), metadata.get("token")
     try:
-        return Identity("ok", verify_token(token))
+        if proof:
+            return Identity("ok", verify_token(proof, audience=ACTIONS_AUDIENCE))
+        if token:
+            return Identity("ok", verify_token(token))
     except TokenError as error:
         return Identity("expired" if error.reason == "expired" else "invalid")
+    if metadata.get("identity_error") in ("expired", "invalid"):
+        return Identity(metadata["identity_error"])
+    return Identity("missing")
 
 
 class Turn:

@@ -2,6 +2,7 @@
 from datetime import timedelta
 from typing import Any, Dict
 
+from bot import policy as rules
 from bot.accounts import AccountFacts
 from bot.content import response_text
 from bot.formatting import day, percent, yuan
@@ -28,7 +29,27 @@ def account_values(f: AccountFacts) -> Dict[str, Any]:
         "days": f.days_overdue,
         "grace_days": f.policy.grace_days,
         "stage_label": f.stage.label,
+        "due_name": f.policy.due_name,  # 最低还款 / 月供 …: the product's own word
     }
+
+
+def rate_values(policy) -> Dict[str, Any]:
+    """The overdue rate as a daily rate, how it compounds and annualized (shown since 2021, §2)."""
+    rule = policy.interest
+    if rule.compound_every_days > 0:
+        compounding = render("utter_part_compound", compound_days=rule.compound_every_days)
+    else:
+        compounding = render("utter_part_simple")
+    return {"daily_rate": percent(rule.daily_rate, 2), "compounding": compounding,
+            "annual_rate": percent(rules.annual_rate(rule))}
+
+
+def interest_basis(f: AccountFacts) -> str:
+    """What the overdue interest of this account is charged on, per its policy."""
+    if f.policy.interest.basis == "balance":
+        return render("utter_part_basis_balance", balance=yuan(f.balance))
+    return render("utter_part_basis_unpaid", due_name=f.policy.due_name,
+                  unpaid_minimum=yuan(f.unpaid_minimum))
 
 
 def account_line(f: AccountFacts) -> str:
@@ -60,7 +81,7 @@ def plan_values(option) -> Dict[str, Any]:
     return {
         "months": option.months,
         "monthly_payment": yuan(option.monthly_payment),
-        "total_fee": yuan(option.total_fee),
+        "total_interest": yuan(option.total_fee),  # shown as interest (2022 notice)
         "total_repay": yuan(option.total_repay),
         "apr": percent(option.apr),
     }

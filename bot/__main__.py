@@ -4,6 +4,8 @@
     python -m bot demo-borrowers [--today YYYY-MM-DD]
     python -m bot demo-token ID [--ttl SECONDS]
     python -m bot create-agent USERNAME DISPLAY_NAME   (password: env AGENT_PASSWORD or prompt)
+    python -m bot review list [--status STATUS] [--limit N] [--grouped]
+    python -m bot review export [--out FILE]   (labelled missed messages as NLU YAML)
 
 The database is DATABASE_URL, or var/bot.sqlite in the repository by default.
 With BOT_DEMO=1, init-db also adds the demo agent "demo-agent" (password: env
@@ -169,6 +171,51 @@ def cmd_demo_token(args) -> int:
     return 0
 
 
+def _one_line(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def cmd_review_list(args) -> int:
+    from bot.review import store
+
+    db.upgrade_to_head()
+    with db.session_scope() as session:
+        items = store.list_items(session, status=args.status, limit=args.limit)
+        if args.grouped:
+            header = ["count", "ids", "text"]
+            rows = [[str(g.count), ",".join(str(i.id) for i in g.items[:5])
+                     + (",…" if g.count > 5 else ""), _one_line(g.text)]
+                    for g in store.group_similar(items)]
+        else:
+            header = ["id", "created", "reason", "predicted", "conf", "status", "label", "text"]
+            rows = [[str(i.id), i.created_at.strftime("%Y-%m-%d %H:%M"), i.reason,
+                     i.intent or "-", "-" if i.confidence is None else f"{i.confidence:.2f}",
+                     i.status, i.label or "-", _one_line(i.text)] for i in items]
+    if not rows:
+        print("no review items" + (f" with status {args.status}" if args.status else ""))
+        return 0
+    print(format_table(header, rows))
+    return 0
+
+
+def cmd_review_export(args) -> int:
+    from bot.review import store
+
+    db.upgrade_to_head()
+    with db.session_scope() as session:
+        text = store.export_yaml(session)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        examples = sum(1 for line in text.splitlines() if line.startswith("    - "))
+        intents = sum(1 for line in text.splitlines() if line.startswith("- intent: "))
+        print(f"wrote {examples} examples for {intents} intents to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -199,6 +246,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username", help="sign-in name: letters, digits, '.', '_' or '-'")
     p.add_argument("display_name", help="name the borrower sees, e.g. 客服小李")
     p.set_defaults(func=cmd_create_agent)
+
+    from bot.storage.models import REVIEW_STATUSES
+
+    p = sub.add_parser("review", help="messages the assistant missed (masked)")
+    review = p.add_subparsers(dest="review_command", required=True)
+    r = review.add_parser("list", help="list review items, newest first")
+    r.add_argument("--status", choices=REVIEW_STATUSES, default=None,
+                   help="only items with this status (default: all)")
+    r.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    r.add_argument("--grouped", action="store_true",
+                   help="group identical and near-identical texts")
+    r.set_defaults(func=cmd_review_list)
+    r = review.add_parser("export", help="labelled items as Rasa NLU YAML")
+    r.add_argument("--out", metavar="FILE", default=None,
+                   help="write to FILE (default: standard output)")
+    r.set_defaults(func=cmd_review_export)
     return parser
 
 

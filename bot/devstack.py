@@ -65,7 +65,10 @@ def running_stack(workdir: Path, today: date, extra_env: Optional[Dict[str, str]
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SANIC_WORKERS": "1",
+        "ACTION_PORT": str(action_port),
     })
+    env.setdefault("BOT_ENV", "development")
+    env.setdefault("ACTION_SERVER_SECRET", "dev-only-action-server-secret-not-for-production")
     env.update(extra_env or {})
     init = subprocess.run([sys.executable, "-m", "bot", "init-db"], cwd=ROOT, env=env,
                           capture_output=True, text=True)
@@ -75,7 +78,7 @@ def running_stack(workdir: Path, today: date, extra_env: Optional[Dict[str, str]
     try:
         action_log = workdir / "actions.log"
         procs.append((subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            [sys.executable, "-m", "actions.server"],
             cwd=ROOT, env=env, stdout=open(action_log, "w"), stderr=subprocess.STDOUT), action_log))
         rasa_log = workdir / "rasa.log"
         procs.append((subprocess.Popen(

@@ -2,8 +2,8 @@
 
 The web channel passes a token instead of trusting a borrower id typed into the chat;
 actions call verify_token() and only then load that borrower's accounts.
-Secret: env BOT_TOKEN_SECRET. Outside production a fixed development secret is used
-so demos work without setup; with BOT_ENV=production a missing secret is an error.
+Secret: env BOT_TOKEN_SECRET. Production is the default (bot.deployment): only with
+BOT_ENV=development may the fixed development secret stand in for it.
 """
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import jwt
 
 ALGORITHM = "HS256"
 AUDIENCE = "borrower"
+# A channel's short proof of a verified borrower, good only at the action server.
+ACTIONS_AUDIENCE = "actions"
 ISSUER = "debt-help-bot"
 DEFAULT_TTL_SECONDS = 3600
 # Only for development; ≥32 bytes so PyJWT does not warn about a short HMAC key.
@@ -42,11 +44,12 @@ MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the ha
 
 
 def token_secret() -> str:
+    from bot.deployment import is_development
+
     secret = os.environ.get("BOT_TOKEN_SECRET", "")
-    production = os.environ.get("BOT_ENV", "").strip().lower() == "production"
-    if production:
-        if not secret:
-            raise TokenConfigError("BOT_TOKEN_SECRET must be set when BOT_ENV=production")
+    if not is_development():
+        if not secret or secret == DEV_SECRET:
+            raise TokenConfigError("BOT_TOKEN_SECRET must be set (or BOT_ENV=development)")
         if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
             raise TokenConfigError(
                 f"BOT_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes in production"

@@ -9,7 +9,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" > var/actions.log 2>&1 &
+.venv/bin/python -m actions.server > var/actions.log 2>&1 &
 pids+=($!)
 .venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --enable-api --auth-token "$RASA_API_TOKEN" --port "$RASA_PORT" --cors "*" > var/rasa.log 2>&1 &

@@ -38,6 +38,8 @@ from socketio.exceptions import ConnectionRefusedError
 
 from bot.channels import hub
 from bot.content import response_text
+from bot.channels.inbound import checked_text, identity_metadata
+from bot.deployment import require_safe_startup
 from bot.distress.detector import Level, assess_message
 from bot.safety import is_scam
 from bot.identity import TokenConfigError, TokenError, verify_token
@@ -444,6 +446,7 @@ class BorrowerSocketChannel(SocketIOInput):
         self.sio = sio
         hub.register(sio)
         namespace = self.namespace
+        require_safe_startup("rasa")  # production refuses development secrets and the demo
         bp = SocketBlueprint(sio, self.socketio_path, "borrower_socket_webhook", __name__)
 
         @bp.listener("before_server_start")
@@ -492,6 +495,10 @@ class BorrowerSocketChannel(SocketIOInput):
             await sio.emit("session_confirm", session["conversation_id"], to=sid,
                            namespace=namespace)
 
+        @bp.listener("after_server_start")
+        async def remember_app(app, _loop) -> None:  # the agent holds the tracker store
+            bp.ctx.app = app
+
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any = None) -> Dict[str, Any]:
             session = await sio.get_session(sid, namespace=namespace)
@@ -515,10 +522,17 @@ class BorrowerSocketChannel(SocketIOInput):
             if help_lines:
                 await sio.emit(self.bot_message_evt, {"text": help_lines, "sender": "bot"},
                                room=conversation_id)
-            # Client metadata is not trusted: only the verified token goes to the actions.
+            # Client metadata is not trusted: only a proof of the verified borrower goes to
+            # the actions, and a slash payload only when it is a button just offered.
+            metadata, _ = identity_metadata(token)
+            app = getattr(bp.ctx, "app", None)
+            if app is not None:
+                text = await checked_text(app.ctx.agent, conversation_id, text)
+            elif text.startswith("/"):
+                text = "／" + text[1:]
             message = UserMessage(
                 text, BorrowerSocketOutput(sio, self.bot_message_evt), conversation_id,
-                input_channel=self.name(), metadata={"token": token},
+                input_channel=self.name(), metadata=metadata,
             )
             try:
                 await on_new_message(message)

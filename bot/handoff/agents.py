@@ -167,12 +167,14 @@ def ensure_demo_agent(session: Session) -> Tuple[Agent, bool]:
 # ------------------------------------------------------------------- tokens
 
 def agent_token_secret() -> str:
+    from bot.deployment import is_development
+
     secret = os.environ.get("AGENT_TOKEN_SECRET", "")
-    if os.environ.get("BOT_ENV", "").strip().lower() == "production":
-        if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+    if not is_development():
+        if len(secret.encode("utf-8")) < MIN_SECRET_BYTES or secret == DEV_SECRET:
             raise TokenConfigError(
                 f"AGENT_TOKEN_SECRET (at least {MIN_SECRET_BYTES} bytes) must be set "
-                "when BOT_ENV=production"
+                "(or BOT_ENV=development)"
             )
     return secret or DEV_SECRET
 

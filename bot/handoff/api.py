@@ -8,6 +8,7 @@ Documented in docs/agent-api.openapi.yaml.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import json
@@ -28,6 +29,7 @@ from . import agents as agent_accounts
 from . import hours
 from .queue import HandoffQueue, NotTicketHolder, Ticket, TicketNotFound
 from .sql_queue import SqlHandoffQueue
+from .throttle import SignInThrottle, client_address
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,22 @@ MESSAGES = {
     "already_claimed": "这张工单已被其他客服接走。",
     "already_resolved": "这张工单已经结束。",
     "internal": "服务器出错了，请稍后再试。",
+    "too_many_attempts": "登录失败次数过多，请稍后再试。",
 }
+
+# Password checks (scrypt, ~0.2 s of CPU and 32 MiB each) get their own small pool: off
+# the event loop, and a burst of sign-ins can never occupy the default pool that every
+# database call of this API (and Rasa) runs in.
+PASSWORD_WORKERS = 2
+_password_pool: Optional[concurrent.futures.ThreadPoolExecutor] = None
+
+
+def _password_executor() -> concurrent.futures.ThreadPoolExecutor:
+    global _password_pool
+    if _password_pool is None:
+        _password_pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=PASSWORD_WORKERS, thread_name_prefix="agent-sign-in")
+    return _password_pool
 
 
 def _dumps(data: Any, **kwargs: Any) -> str:
@@ -204,10 +221,12 @@ async def _pause_conversation(request: Request, conversation_id: str) -> None:
 # ------------------------------------------------------------------ blueprint
 
 def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQueue,
-                        db_url: Optional[str] = None) -> Blueprint:
+                        db_url: Optional[str] = None,
+                        sign_in_throttle: Optional[SignInThrottle] = None) -> Blueprint:
     """The /agent/api routes. `queue_factory()` builds the queue on first use (so
     DATABASE_URL is read when the server runs); `db_url` is for the agent accounts and,
-    with the default factory, the queue too (None = DATABASE_URL)."""
+    with the default factory, the queue too (None = DATABASE_URL). `sign_in_throttle`
+    (tests) replaces the one built on first sign-in from the `sign_in:` settings."""
     bp = Blueprint("agent_api", url_prefix=API_PREFIX)
     state: Dict[str, Any] = {}
 
@@ -232,6 +251,12 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
             if agent is None:
                 return None
             return {"id": agent.id, "display_name": agent.display_name}
+
+    def throttle() -> SignInThrottle:
+        if "throttle" not in state:
+            state["throttle"] = (sign_in_throttle if sign_in_throttle is not None
+                                 else SignInThrottle(hours.load_settings().sign_in))
+        return state["throttle"]
 
     def guarded(handler):
         """Unexpected errors become a JSON 500 instead of Sanic's HTML page."""
@@ -274,7 +299,29 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
         if not isinstance(username, str) or not isinstance(password, str) \
                 or not username.strip() or not password:
             return error(400, "bad_request", "请填写用户名和密码。")
-        agent = await _run(login, username, password)
+        gate = throttle()
+        address = client_address(request, gate.settings.trusted_proxies)
+        wait = gate.acquire(username, address)
+        if wait is not None:  # locked out: refused before any password hashing
+            response = error(429, "too_many_attempts",
+                             f"登录失败次数过多，请 {wait} 秒后再试。")
+            response.headers["Retry-After"] = str(wait)
+            return response
+
+        def settle(done: "asyncio.Future") -> None:
+            # Counted when the check finishes, even if the client hung up meanwhile (the
+            # hash ran either way).
+            if done.cancelled() or done.exception() is not None:
+                gate.abandoned(username, address)
+            elif done.result() is None:
+                gate.failed(username, address)
+            else:
+                gate.succeeded(username, address)
+
+        checked = asyncio.get_running_loop().run_in_executor(
+            _password_executor(), functools.partial(login, username, password))
+        checked.add_done_callback(settle)  # runs before this handler resumes
+        agent = await asyncio.shield(checked)
         if agent is None:
             return error(401, "bad_credentials")
         token = agent_accounts.issue_agent_token(agent["id"])

@@ -1,9 +1,10 @@
-"""Agent working hours, expected wait and priorities, from bot/handoff/settings.yml."""
+"""Agent working hours, expected wait, priorities and sign-in throttling, from
+bot/handoff/settings.yml."""
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,41 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class SignInSettings:
+    """Agent sign-in throttling (bot.handoff.throttle), the `sign_in:` section."""
+    free_failures: int = 5            # failed sign-ins allowed in the window before a lockout
+    first_lockout_seconds: int = 30   # doubled at each further lockout ...
+    max_lockout_seconds: int = 900    # ... up to this
+    window_seconds: int = 900         # sliding window; also the quiet time that ends a streak
+    trusted_proxies: int = 0          # reverse proxies in front whose X-Forwarded-For is trusted
+
+
+_SIGN_IN_INTS = {"free_failures": 1, "first_lockout_seconds": 1, "max_lockout_seconds": 1,
+                 "window_seconds": 1, "trusted_proxies": 0}  # name -> minimum
+
+
+def parse_sign_in(raw) -> SignInSettings:
+    if raw is None:
+        return SignInSettings()
+    if not isinstance(raw, dict):
+        raise SettingsError("sign_in: expected a mapping")
+    values = {}
+    for key, value in raw.items():
+        if key not in _SIGN_IN_INTS:
+            raise SettingsError(f"sign_in: unknown setting {key!r} "
+                                f"(use {', '.join(_SIGN_IN_INTS)})")
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < _SIGN_IN_INTS[key]:
+            raise SettingsError(f"sign_in.{key}: expected a whole number >= {_SIGN_IN_INTS[key]}")
+        values[key] = value
+    settings = SignInSettings(**values)
+    if settings.max_lockout_seconds < settings.first_lockout_seconds:
+        raise SettingsError("sign_in: max_lockout_seconds must be >= first_lockout_seconds")
+    return settings
+
+
+@dataclass(frozen=True)
 class HandoffSettings:
     timezone: ZoneInfo
     hours: Dict[int, Window]  # weekday (Monday 0) -> (open, close); missing = closed
@@ -33,6 +69,7 @@ class HandoffSettings:
     average_minutes_per_ticket: float
     agents_on_duty: int
     priorities: Dict[str, str]
+    sign_in: SignInSettings = field(default_factory=SignInSettings)
 
 
 def _clock(text, where: str) -> Optional[time]:
@@ -77,6 +114,7 @@ def parse_settings(raw: dict) -> HandoffSettings:
         average_minutes_per_ticket=average,
         agents_on_duty=agents,
         priorities=priorities,
+        sign_in=parse_sign_in(raw.get("sign_in")),
     )
 
 

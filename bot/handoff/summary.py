@@ -25,7 +25,14 @@ SITUATION_LABELS = {
     "dispute": "对欠款有异议",
     "fraud": "疑似盗刷/被冒用",
 }
-PRODUCT_LABELS = {"credit_card": "信用卡", "consumer_loan": "消费贷"}
+def _product_label(product: str) -> str:
+    """The product's display name from its policy file (a new product needs no code here)."""
+    from bot.policy.policy_file import load_policy
+
+    try:
+        return load_policy(product).name
+    except ValueError:
+        return product
 PLAN_LABELS = {"installment": "分期", "personalised": "个性化分期", "extension": "延期还款"}
 DISTRESS_LABELS = {"crisis": "危机信号", "distress": "情绪困扰", "none": ""}
 
@@ -88,7 +95,7 @@ def _account(f) -> Dict[str, Any]:
         "lender": f.lender,
         "label": f.label,
         "product": f.product,
-        "product_label": PRODUCT_LABELS.get(f.product, f.product),
+        "product_label": _product_label(f.product),
         "balance": _money(f.balance),
         "unpaid_minimum": _money(f.unpaid_minimum),
         "due_date": f.due_date.isoformat(),

@@ -8,7 +8,8 @@ Nothing here writes sentences for borrowers: results carry codes and numbers.
 Public API (stable)
 -------------------
 Policy files
-    PRODUCTS: tuple[str, ...]                       ("credit_card", "consumer_loan")
+    PRODUCTS: tuple[str, ...]                       one per file in products/ (credit_card,
+                                                    consumer_loan first)
     load_policy(product) -> ProductPolicy           cached, frozen dataclass
     load_policy_file(path) -> ProductPolicy         uncached, for editors' checks / tests
     PolicyError(ValueError)                         bad or missing field (message names it)
@@ -27,6 +28,7 @@ Charges
     cost_of_waiting(policy, balance, unpaid_minimum, due_date, statement_date, today,
                     delays=(0, 7, 30))
         -> list[WaitingCost(delay_days, pay_on, total_extra, increase_vs_today)]
+    annual_rate(interest_rule) -> Decimal           overdue rate annualized, with compounding
 
 Credit report
     credit_impact(policy, days_overdue, today) -> CreditImpact(stage, status_code,
@@ -36,27 +38,33 @@ Credit report
 
 Installments
     installment_options(policy, principal, monthly_budget=None) -> list[InstallmentOption(
-        months, monthly_fee_rate, monthly_payment, first_payment|None, total_fee,
+        months, monthly_fee_rate, monthly_payment, last_payment|None, total_fee,
         total_repay, apr, affordable|None)]        (+ properties max_payment, payments)
+        monthly_payment is the largest payment; rounding cents make only the last smaller.
+    plan_estimate(principal, months, monthly_fee_rate) -> PlanEstimate(months,
+        monthly_payment, last_payment|None, total_interest, total_repay, apr)
     recommend_installment(options, monthly_budget) -> InstallmentOption | None
         shortest option whose largest payment fits the budget.
     irr_apr(principal, payments) -> Decimal         monthly IRR × 12, 4 places (0.1307)
 
 Personalised plan (个性化分期, the bank decides)
     personalised_eligibility(policy, balance, monthly_budget, days_overdue,
-        monthly_income=None, already_on_personalised=False)
+        monthly_income=None, already_on_personalised=False, regular_payment=None)
         -> Eligibility(eligible, reasons: list[str], max_months, suggested_months,
-                       monthly_payment)
+                       monthly_payment, apr, estimate)
         eligible ⇔ no reasons. Codes: not_offered, nothing_due, not_overdue,
         overdue_too_short, already_on_personalised, budget_unknown,
-        budget_exceeds_income, affordable_standard_term, budget_too_low_even_60.
+        budget_exceeds_income, affordable_standard_term, affordable_regular_payment,
+        budget_too_low_even_60.
+    personalised_estimate(policy, balance, months) -> PlanEstimate | None
+    blocking_reasons(policy, balance, days_overdue, already_on_personalised) -> list[str]
 
 Extension (延期还款)
     extension_options(policy, days_overdue, unpaid_minimum, balance, last_extension_on,
         today, due_date=None)
         -> ExtensionResult(eligible, reason, options: list[ExtensionOption(days,
            new_due_date, fee, interest_during)], available_from)
-        reason: ok, not_offered, nothing_due, too_far_overdue, used_recently.
+        reason: ok, not_offered, nothing_due, not_overdue, too_far_overdue, used_recently.
 """
 from .charges import (
     OVERDUE_INTEREST,
@@ -65,12 +73,20 @@ from .charges import (
     Charges,
     WaitingCost,
     accrued_charges,
+    annual_rate,
     cost_of_waiting,
 )
 from .credit import CreditImpact, credit_impact
-from .eligibility import Eligibility, personalised_eligibility
+from .eligibility import Eligibility, blocking_reasons, personalised_eligibility, personalised_estimate
 from .extension import ExtensionOption, ExtensionResult, extension_options
-from .installments import InstallmentOption, installment_options, irr_apr, recommend_installment
+from .installments import (
+    InstallmentOption,
+    PlanEstimate,
+    installment_options,
+    irr_apr,
+    plan_estimate,
+    recommend_installment,
+)
 from .overdue import Stage, days_overdue, stage_for
 from .policy_file import (
     PRODUCTS,
@@ -110,14 +126,19 @@ __all__ = [
     "WaitingCost",
     "accrued_charges",
     "cost_of_waiting",
+    "annual_rate",
     "CreditImpact",
     "credit_impact",
     "InstallmentOption",
     "installment_options",
     "recommend_installment",
     "irr_apr",
+    "PlanEstimate",
+    "plan_estimate",
     "Eligibility",
     "personalised_eligibility",
+    "personalised_estimate",
+    "blocking_reasons",
     "ExtensionOption",
     "ExtensionResult",
     "extension_options",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -30,6 +30,11 @@ def money(value) -> Decimal:
 def money_down(value) -> Decimal:
     """Truncate to the cent; used for per-period principal so the remainder is never lost."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def money_up(value) -> Decimal:
+    """Round up to the cent; per-period principal, so no later payment exceeds the first."""
+    return to_decimal(value).quantize(CENT, rounding=ROUND_UP)
 
 
 def add_months(day: date, months: int) -> date:

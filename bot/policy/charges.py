@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ._util import ZERO, compound_interest, money, to_decimal
 from .overdue import days_overdue as _days_overdue
 from .overdue import in_grace
-from .policy_file import PenaltyRule, ProductPolicy
+from .policy_file import InterestRule, PenaltyRule, ProductPolicy
+
+_RATE_PLACES = Decimal("0.0001")
 
 PENALTY = "penalty"  # ChargeLine.name_key of 违约金
 OVERDUE_INTEREST = "overdue_interest"  # ChargeLine.name_key of 逾期利息 / 罚息
@@ -49,6 +51,17 @@ def penalty_for(rule: PenaltyRule, unpaid_minimum: Decimal, days: int):
     if rule.cap is not None:
         per_cycle = min(per_cycle, money(rule.cap))
     return money(per_cycle * cycles), per_cycle, cycles
+
+
+def annual_rate(rule: InterestRule) -> Decimal:
+    """The overdue daily rate annualized, as it must be shown since 2021 (§2).
+
+    Compounded every k days: (1 + d·k)^(365/k) − 1, so 0.05 %/day every 30 days is ≈ 19.9 %,
+    not the simple 18.25 %; with k = 0 (simple interest) it is d × 365. 4 places."""
+    d = float(rule.daily_rate)
+    k = rule.compound_every_days
+    value = (1 + d * k) ** (365 / k) - 1 if k > 0 else d * 365
+    return Decimal(repr(value)).quantize(_RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def interest_start(policy: ProductPolicy, due_date: date, statement_date: date | None) -> date:

@@ -1,6 +1,8 @@
-"""Whether to prepare a 个性化分期还款协议 application (domain.md §4, card rules Art. 70).
+"""Whether to prepare an application for a longer, personalised schedule (domain.md §4).
 
-The bank decides; this only checks that an application makes sense and estimates the payment.
+For cards that is the 个性化分期还款协议 of card rules Art. 70; for loans and other credit a
+schedule renegotiated with the lender (policy `personalised.basis`). The lender decides: this
+only checks that an application makes sense and estimates the payment and its annual rate.
 """
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ._util import to_decimal
-from .installments import flat_fee_schedule, installment_options
+from .installments import PlanEstimate, installment_options, plan_estimate
 from .policy_file import ProductPolicy
 
 # Reason codes (blocking; eligible ⇔ no reasons). Responses turn them into sentences.
@@ -20,6 +22,7 @@ ALREADY_ON_PERSONALISED = "already_on_personalised"  # 2022 notice: no second re
 BUDGET_UNKNOWN = "budget_unknown"
 BUDGET_EXCEEDS_INCOME = "budget_exceeds_income"  # inconsistent answers: ask again
 AFFORDABLE_STANDARD_TERM = "affordable_standard_term"  # a normal installment fits: use that
+AFFORDABLE_REGULAR_PAYMENT = "affordable_regular_payment"  # the contract's own payment fits
 BUDGET_TOO_LOW_EVEN_60 = "budget_too_low_even_60"  # even max_months is too much (code keeps "60")
 
 
@@ -29,31 +32,18 @@ class Eligibility:
     reasons: list = field(default_factory=list)  # list[str] of the codes above
     max_months: int = 0
     suggested_months: int | None = None  # shortest affordable length, when eligible
-    # estimated regular payment for suggested_months; when BUDGET_TOO_LOW_EVEN_60, the payment
-    # at max_months (to say "even N months needs ¥X"); else None
+    # largest payment for suggested_months; when BUDGET_TOO_LOW_EVEN_60, the payment at
+    # max_months (to say "even N months needs ¥X"); else None
     monthly_payment: Decimal | None = None
+    apr: Decimal | None = None  # annual rate (IRR) of the schedule behind monthly_payment
+    estimate: PlanEstimate | None = None
 
 
-def personalised_eligibility(
-    policy: ProductPolicy,
-    balance,
-    monthly_budget,
-    days_overdue: int,
-    monthly_income=None,
-    already_on_personalised: bool = False,
-) -> Eligibility:
-    """Check every condition and return all blocking reasons at once.
-
-    Budget: the stated monthly budget; if missing, budget_share_of_income × monthly_income.
-    Payment estimate: flat fee model of §4 with estimated_monthly_fee_rate (an estimate, the
-    agreement decides whether fees continue)."""
+def blocking_reasons(policy: ProductPolicy, balance, days_overdue: int,
+                     already_on_personalised: bool = False) -> list:
+    """The reasons that do not depend on the budget (also checked again at submit time)."""
     rule = policy.personalised
     bal = to_decimal(balance)
-    income = None if monthly_income is None else to_decimal(monthly_income)
-    budget = None if monthly_budget is None else to_decimal(monthly_budget)
-    if budget is None and income is not None:
-        budget = income * rule.budget_share_of_income
-
     reasons = []
     if not rule.enabled:
         reasons.append(NOT_OFFERED)
@@ -65,33 +55,71 @@ def personalised_eligibility(
         reasons.append(OVERDUE_TOO_SHORT)
     if already_on_personalised:
         reasons.append(ALREADY_ON_PERSONALISED)
+    return reasons
+
+
+def personalised_estimate(policy: ProductPolicy, balance, months: int) -> PlanEstimate | None:
+    """The estimated schedule for `months`, or None when the policy does not allow that length."""
+    rule = policy.personalised
+    if not isinstance(months, int) or not rule.min_months <= months <= rule.max_months:
+        return None
+    return plan_estimate(balance, months, rule.estimated_monthly_fee_rate)
+
+
+def personalised_eligibility(
+    policy: ProductPolicy,
+    balance,
+    monthly_budget,
+    days_overdue: int,
+    monthly_income=None,
+    already_on_personalised: bool = False,
+    regular_payment=None,
+) -> Eligibility:
+    """Check every condition and return all blocking reasons at once.
+
+    Budget: the stated monthly budget; if missing, budget_share_of_income × monthly_income.
+    regular_payment: the contract's own payment per period (loans); when the budget covers it,
+    a longer schedule is not needed. Payment estimate: flat fee model of §4 with
+    estimated_monthly_fee_rate (an estimate, the agreement decides whether interest continues)."""
+    rule = policy.personalised
+    bal = to_decimal(balance)
+    income = None if monthly_income is None else to_decimal(monthly_income)
+    budget = None if monthly_budget is None else to_decimal(monthly_budget)
+    if budget is None and income is not None:
+        budget = income * rule.budget_share_of_income
+
+    reasons = blocking_reasons(policy, bal, days_overdue, already_on_personalised)
     if budget is None or budget <= 0:
         reasons.append(BUDGET_UNKNOWN)
         budget = None
     elif income is not None and monthly_budget is not None and budget > income:
         reasons.append(BUDGET_EXCEEDS_INCOME)
 
-    suggested = payment = None
+    estimate = None
     if budget is not None and NOTHING_DUE not in reasons:
-        if any(o.affordable for o in installment_options(policy, bal, budget)):
+        options = installment_options(policy, bal, budget)
+        if any(o.affordable for o in options):
             reasons.append(AFFORDABLE_STANDARD_TERM)
+        elif not options and regular_payment is not None and 0 < to_decimal(regular_payment) <= budget:
+            reasons.append(AFFORDABLE_REGULAR_PAYMENT)
         else:
             for months in range(rule.min_months, rule.max_months + 1):
-                first, regular, _ = flat_fee_schedule(bal, months, rule.estimated_monthly_fee_rate)
-                if max(first, regular) <= budget:
-                    suggested, payment = months, regular
+                candidate = personalised_estimate(policy, bal, months)
+                if candidate.monthly_payment <= budget:
+                    estimate = candidate
                     break
             else:
                 reasons.append(BUDGET_TOO_LOW_EVEN_60)
-                _, payment, _ = flat_fee_schedule(
-                    bal, rule.max_months, rule.estimated_monthly_fee_rate
-                )
+                estimate = personalised_estimate(policy, bal, rule.max_months)
 
     eligible = not reasons
+    shown = estimate if (eligible or BUDGET_TOO_LOW_EVEN_60 in reasons) else None
     return Eligibility(
         eligible=eligible,
         reasons=reasons,
         max_months=rule.max_months,
-        suggested_months=suggested if eligible else None,
-        monthly_payment=payment if (eligible or BUDGET_TOO_LOW_EVEN_60 in reasons) else None,
+        suggested_months=estimate.months if eligible and estimate else None,
+        monthly_payment=shown.monthly_payment if shown else None,
+        apr=shown.apr if shown else None,
+        estimate=shown,
     )

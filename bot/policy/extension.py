@@ -11,6 +11,7 @@ from .policy_file import ProductPolicy
 OK = "ok"
 NOT_OFFERED = "not_offered"
 NOTHING_DUE = "nothing_due"
+NOT_OVERDUE = "not_overdue"  # an extension is for short overdue (§4), not before the due date
 TOO_FAR_OVERDUE = "too_far_overdue"
 USED_RECENTLY = "used_recently"
 
@@ -30,7 +31,7 @@ class ExtensionOption:
 @dataclass(frozen=True)
 class ExtensionResult:
     eligible: bool
-    reason: str  # OK | NOT_OFFERED | NOTHING_DUE | TOO_FAR_OVERDUE | USED_RECENTLY
+    reason: str  # OK | NOT_OFFERED | NOTHING_DUE | NOT_OVERDUE | TOO_FAR_OVERDUE | USED_RECENTLY
     options: list = field(default_factory=list)  # list[ExtensionOption], empty unless eligible
     available_from: date | None = None  # with USED_RECENTLY: first day it can be used again
 
@@ -47,7 +48,7 @@ def extension_options(
     """Extension choices, or why there are none.
 
     Conditions (policy.extension): offered for the product; something is due (above the
-    tolerance); days_overdue ≤ max_days_overdue; none used in the last once_per_months months.
+    tolerance); already overdue (§4: for short overdue), and days_overdue ≤ max_days_overdue; none used in the last once_per_months months.
     New due date = max(today, due_date) + days (due_date is optional: pass it so an extension
     asked for before the due date never moves it earlier).
     Cost = fee (fee_rate × unpaid minimum, at least fee_min) + interest on the policy's interest
@@ -59,6 +60,8 @@ def extension_options(
         return ExtensionResult(False, NOT_OFFERED)
     if unpaid <= policy.tolerance or unpaid <= 0:
         return ExtensionResult(False, NOTHING_DUE)
+    if days_overdue <= 0:
+        return ExtensionResult(False, NOT_OVERDUE)
     if days_overdue > rule.max_days_overdue:
         return ExtensionResult(False, TOO_FAR_OVERDUE)
     if last_extension_on is not None and rule.once_per_months > 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ._util import money, money_down, to_decimal
+from ._util import CENT, ZERO, money, money_down, money_up, to_decimal
 from .policy_file import ProductPolicy
 
 _APR_PLACES = Decimal("0.0001")  # 0.01 percentage point
@@ -14,34 +14,72 @@ _APR_PLACES = Decimal("0.0001")  # 0.01 percentage point
 class InstallmentOption:
     months: int
     monthly_fee_rate: Decimal  # fraction of the original principal per month
-    monthly_payment: Decimal  # regular payment (periods 2..n)
-    first_payment: Decimal | None  # only when rounding makes period 1 differ, else None
-    total_fee: Decimal
+    monthly_payment: Decimal  # regular payment (periods 1..n-1): the largest one
+    last_payment: Decimal | None  # only when rounding makes the last one smaller, else None
+    total_fee: Decimal  # the installment cost; shown as interest (利息, 2022 notice)
     total_repay: Decimal
     apr: Decimal  # annualized IRR as a fraction, e.g. Decimal("0.1307")
     affordable: bool | None  # None when no budget was given
+    schedule: tuple = ()  # every payment, in order
 
     @property
     def max_payment(self) -> Decimal:
-        """The largest single payment (what a budget must cover)."""
-        return max(self.monthly_payment, self.first_payment or self.monthly_payment)
+        """The largest single payment (what a budget must cover): always the one shown."""
+        return self.monthly_payment
 
     @property
     def payments(self) -> list:
-        first = self.first_payment or self.monthly_payment
-        return [first] + [self.monthly_payment] * (self.months - 1)
+        return list(self.schedule)
+
+
+def payment_schedule(principal, months: int, monthly_fee_rate) -> list:
+    """The payments of the flat-fee model of §4 (P/n + P·a each month), to the cent.
+
+    The cents P/n leaves over are spread so that no payment is above the first one, the one
+    shown: normally the principal part is rounded up and the last payment takes what is left;
+    for principals too small for that (under n·(n−1) fen) the earliest payments carry one fen
+    more. Either way they add up to exactly P + n·fee."""
+    p = money(principal)
+    fee = money(p * to_decimal(monthly_fee_rate))
+    part = money_up(p / months)
+    if part * (months - 1) <= p:
+        return [part + fee] * (months - 1) + [p - part * (months - 1) + fee]
+    down = money_down(p / months)
+    extra = int((p - down * months) / CENT)  # fen left over, fewer than `months`
+    return [down + CENT + fee] * extra + [down + fee] * (months - extra)
 
 
 def flat_fee_schedule(principal, months: int, monthly_fee_rate):
-    """(first, regular, fee_per_month) for the flat-fee model of §4: P/n + P·a each month.
-    Principal per month is truncated to the cent and the leftover cents go into period 1,
-    so the payments add up to exactly P + n·fee."""
+    """(largest payment, last payment, fee per month) of payment_schedule."""
+    payments = payment_schedule(principal, months, monthly_fee_rate)
+    return payments[0], payments[-1], money(money(principal) * to_decimal(monthly_fee_rate))
+
+
+@dataclass(frozen=True)
+class PlanEstimate:
+    """A schedule for `months` at a monthly rate on the principal, with its true annual rate."""
+
+    months: int
+    monthly_payment: Decimal  # the largest payment, the first one
+    last_payment: Decimal | None  # when rounding makes it smaller, else None
+    total_interest: Decimal
+    total_repay: Decimal
+    apr: Decimal
+    schedule: tuple = ()  # every payment, in order
+
+    @property
+    def payments(self) -> list:
+        return list(self.schedule)
+
+
+def plan_estimate(principal, months: int, monthly_fee_rate) -> PlanEstimate:
+    """The flat-fee schedule of `months` for `principal` and its IRR (personalised estimates)."""
     p = money(principal)
-    part = money_down(p / months)
-    fee = money(p * to_decimal(monthly_fee_rate))
-    regular = part + fee
-    first = regular + (p - part * months)
-    return first, regular, fee
+    payments = payment_schedule(p, months, monthly_fee_rate)
+    total_interest = money(sum(payments, ZERO) - p)
+    return PlanEstimate(months, payments[0], payments[-1] if payments[-1] != payments[0] else None,
+                        total_interest, money(p + total_interest), irr_apr(p, payments),
+                        tuple(payments))
 
 
 def irr_apr(principal, payments) -> Decimal:
@@ -89,19 +127,18 @@ def installment_options(policy: ProductPolicy, principal, monthly_budget=None) -
         return []
     options = []
     for term in policy.installment.terms:
-        first, regular, fee = flat_fee_schedule(p, term.months, term.monthly_fee_rate)
-        total_fee = money(fee * term.months)
-        payments = [first] + [regular] * (term.months - 1)
+        plan = plan_estimate(p, term.months, term.monthly_fee_rate)
         options.append(
             InstallmentOption(
                 months=term.months,
                 monthly_fee_rate=term.monthly_fee_rate,
-                monthly_payment=regular,
-                first_payment=first if first != regular else None,
-                total_fee=total_fee,
-                total_repay=money(p + total_fee),
-                apr=irr_apr(p, payments),
-                affordable=None if budget is None else max(first, regular) <= budget,
+                monthly_payment=plan.monthly_payment,
+                last_payment=plan.last_payment,
+                total_fee=plan.total_interest,
+                total_repay=plan.total_repay,
+                apr=plan.apr,
+                affordable=None if budget is None else plan.monthly_payment <= budget,
+                schedule=plan.schedule,
             )
         )
     return options

@@ -14,12 +14,21 @@ from pathlib import Path
 
 import yaml
 
-PRODUCTS: tuple[str, ...] = ("credit_card", "consumer_loan")
 PRODUCTS_DIR = Path(__file__).resolve().parent / "products"
+# A product is its policy file: adding one needs no code here (cards and loans first, then
+# the rest by name, so the order is stable).
+_FIRST = ("credit_card", "consumer_loan")
+PRODUCTS: tuple[str, ...] = tuple(
+    sorted((p.stem for p in PRODUCTS_DIR.glob("*.yml")),
+           key=lambda name: (_FIRST.index(name) if name in _FIRST else len(_FIRST), name))
+)
 
 STAGE_CODES: tuple[str, ...] = ("current", "grace", "M1", "M2", "M3", "M3+")
 INTEREST_BASES = ("balance", "unpaid_minimum")
 INTEREST_STARTS = ("statement_date", "due_date")
+# What a plan for borrowers who cannot keep up rests on: card rules Art. 70 (个性化分期) or a
+# renegotiated schedule the lender may agree to (loans and other credit: no Art. 70).
+PERSONALISED_BASES = ("card_art70", "negotiated")
 # 2022 notice and card rules Art. 70: installments and personalised plans ≤ 5 years (§2, §4).
 MAX_TERM_MONTHS = 60
 
@@ -78,6 +87,7 @@ class PersonalisedRule:
     max_months: int
     estimated_monthly_fee_rate: Decimal
     budget_share_of_income: Decimal  # budget guess when only the income is known
+    basis: str = "card_art70"  # one of PERSONALISED_BASES; decides the wording, not the maths
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class ProductPolicy:
     product: str
     name: str
     version: str
+    due_name: str  # what must be paid each period: 最低还款 (cards), 月供 (loans) …
     grace_days: int
     grace_waives_charges: bool
     tolerance: Decimal
@@ -277,7 +288,10 @@ def _build(raw: dict, where: str) -> ProductPolicy:
         max_months=pe.whole("max_months", 2, MAX_TERM_MONTHS),
         estimated_monthly_fee_rate=pe.rate("estimated_monthly_fee_rate", hi=Decimal("0.05")),
         budget_share_of_income=pe.rate("budget_share_of_income"),
+        basis=pe.text("basis"),
     )
+    if personalised.basis not in PERSONALISED_BASES:
+        pe.fail("basis", f"expected one of {PERSONALISED_BASES}")
     if personalised.min_months > personalised.max_months:
         pe.fail("min_months", "must not exceed max_months")
 
@@ -301,6 +315,7 @@ def _build(raw: dict, where: str) -> ProductPolicy:
         product=top.text("product"),
         name=top.text("name"),
         version=top.text("version"),
+        due_name=top.text("due_name"),
         grace_days=grace_days,
         grace_waives_charges=top.flag("grace_waives_charges"),
         tolerance=top.amount("tolerance"),

@@ -6,6 +6,7 @@ stays in the same overdue stage whenever the demo is (re)seeded:
     demo-grace     2 days late, inside 容时    demo-m6plus   >180 days (status 7)
     demo-m1        ~20 days (M1), part paid    demo-multi    3 accounts, 3 lenders, 3 stages
     demo-onplan    already on a personalised plan, with a submitted application
+    demo-online    online consumer credit (花呗/借呗 kind), ~12 days (M1)
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from .repository import DEMO_PREFIX, new_reference, plan_dedupe_key, to_money
 STAR = "星河银行信用卡"
 HILL = "远山银行信用卡"
 GREEN = "青禾消费金融"
+CLOUD = "云朵信用付"
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class DemoAccount:
     on_personalised_plan: bool = False
 
     def statement_date(self, today: date) -> date:
-        # Cards: bill ~20 days before the due date (免息期); loans: ~10 days.
+        # Cards: bill ~20 days before the due date (免息期); loans and online credit: ~10 days.
         lead = 20 if self.product == "credit_card" else 10
         return self.due_date(today) - timedelta(days=lead)
 
@@ -87,6 +89,9 @@ DEMO_BORROWERS: Tuple[DemoBorrower, ...] = (
     DemoBorrower("demo-onplan", "孙先生", "already on a personalised plan (application submitted)", (
         DemoAccount("credit_card", STAR, "尾号 5032", "31200.00", "880.00", -10,
                     on_personalised_plan=True),
+    )),
+    DemoBorrower("demo-online", "周女士", "online consumer credit, installments, ~12 days late", (
+        DemoAccount("online_credit", CLOUD, "账户尾号 4417", "4800.00", "860.00", 12),
     )),
 )
 

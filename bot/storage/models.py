@@ -34,7 +34,7 @@ NAMING_CONVENTION = {
 
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
-PRODUCTS = ("credit_card", "consumer_loan")
+PRODUCTS = ("credit_card", "consumer_loan", "online_credit")  # one per bot/policy/products/*.yml
 PLAN_KINDS = ("installment", "personalised", "extension")
 PLAN_STATUSES = ("submitted", "withdrawn", "approved", "declined")
 # What a person at the bank must follow up; crisis and distress come from the care actions.
@@ -121,7 +121,7 @@ class Account(Base):
     borrower_id = Column(
         String(64), ForeignKey("borrowers.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    product = Column(String(32), nullable=False)  # "credit_card" | "consumer_loan"
+    product = Column(String(32), nullable=False)  # one of PRODUCTS
     lender = Column(String(64), nullable=False)  # e.g. "星河银行信用卡"
     label = Column(String(64), nullable=False)  # e.g. "尾号 6621"
     balance = _money(nullable=False)  # whole outstanding balance
@@ -349,3 +349,43 @@ class TicketMessage(Base):
     agent_id = Column(String(32), ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
     text = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+
+
+class ConversationOwner(Base):
+    """The borrower a conversation belongs to: the first one who wrote in it with a valid
+    token. Nobody else (and no message without a token) writes into it again."""
+
+    __tablename__ = "conversation_owners"
+
+    conversation_id = Column(String(128), primary_key=True)
+    borrower_id = Column(String(64), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+
+
+# ----------------------------------------------------------------------- missed messages
+
+REVIEW_REASONS = ("low_confidence", "fallback", "correction", "handoff_after_fallback")
+REVIEW_STATUSES = ("new", "labelled", "new_intent", "dismissed")
+
+
+class ReviewItem(Base):
+    """A message the assistant missed, kept for an editor to label (bot.review.store).
+    `text` is masked before it is stored: it never holds phone, ID or card numbers."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        CheckConstraint(_in("reason", REVIEW_REASONS), name="reason"),
+        CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+    text = Column(Text, nullable=False)  # masked
+    reason = Column(String(32), nullable=False)  # one of REVIEW_REASONS
+    intent = Column(String(128), nullable=True)  # what the assistant predicted
+    confidence = Column(Numeric(6, 5, asdecimal=False), nullable=True)  # 0..1
+    status = Column(String(16), nullable=False, default="new", index=True)
+    label = Column(String(128), nullable=True)  # intent chosen (or proposed) by an editor
+    editor = Column(String(64), nullable=True)
+    labelled_at = Column(DateTime(timezone=True), nullable=True)

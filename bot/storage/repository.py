@@ -19,6 +19,7 @@ from .models import (
     Account,
     Borrower,
     CaseRecord,
+    ConversationOwner,
     PaymentPromise,
     PlanApplication,
     Reminder,
@@ -279,3 +280,24 @@ def record_case(
 def case_reference(case: CaseRecord) -> str:
     """The number a borrower can quote, e.g. "CS-20261123-000042" (date and row id)."""
     return f"CS-{case.created_at:%Y%m%d}-{case.id:06d}"
+
+
+# ---- who a conversation belongs to ----------------------------------------------------
+def conversation_owner(session: Session, conversation_id: str) -> Optional[str]:
+    row = session.get(ConversationOwner, conversation_id)
+    return row.borrower_id if row else None
+
+
+def claim_conversation(session: Session, conversation_id: str, borrower_id: str) -> str:
+    """The conversation's owner after this call: the borrower, unless another borrower
+    claimed it first (a primary key, so two racing claims cannot both win)."""
+    owner = conversation_owner(session, conversation_id)
+    if owner is not None:
+        return owner
+    try:
+        with session.begin_nested():
+            session.add(ConversationOwner(conversation_id=conversation_id,
+                                          borrower_id=borrower_id))
+    except IntegrityError:
+        return conversation_owner(session, conversation_id) or borrower_id
+    return borrower_id

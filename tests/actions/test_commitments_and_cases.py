@@ -115,7 +115,8 @@ def test_outside_agent_hours_the_ticket_is_kept_and_the_borrower_told_when(bank,
 
 def test_crisis_answer_leads_with_help_and_says_nothing_about_debt(bank):
     messages, events = run(ActionRespondCrisis(), make_tracker("不想活了", "crisis", token=token_for("demo-m6plus")))
-    assert responses(messages) == ["utter_crisis_support"]
+    # Agents on duty: the lines first, then that a person is coming (issue: safety).
+    assert responses(messages) == ["utter_crisis_support", "utter_crisis_person_coming"]
     assert slot_events(events)["offer"] is None
     assert [c.category for c in _rows(bank, CaseRecord)] == ["crisis"]
     assert [e["event"] for e in events if e["event"] == "pause"] == ["pause"]

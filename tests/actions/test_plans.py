@@ -8,6 +8,7 @@ from actions.plans import ActionOfferExtension, ActionOfferInstallment, ActionSu
 from bot import policy as rules
 from bot.formatting import percent, yuan
 from bot.storage.db import session_scope
+from bot.storage import repository
 from bot.storage.models import PlanApplication
 from tests.actions.support import make_tracker, responses, run, slot_events, token_for
 
@@ -138,3 +139,72 @@ def test_extension_refused_when_too_far_overdue(bank):
     assert responses(messages) == ["utter_extension_not_eligible_too_overdue"]
     assert messages[0]["days"] == 75 and messages[0]["max_days"] == 30
     assert slot_events(events)["offer"] == "installment"
+
+
+def test_a_forged_plan_slot_never_stores_its_own_figures(bank):
+    """The slot only names the choice; every stored figure is recomputed from the policy."""
+    _, events = _offer(bank, "demo-m1", 1500)
+    honest = slot_events(events)["selected_plan"]
+    forged = {**honest, "months": 600, "monthly_payment": "1", "apr": "0", "total_repay": "1"}
+    messages, events = run(ActionSubmitApplication(), make_tracker(
+        "确认", "affirm", token=token_for("demo-m1"), slots={"selected_plan": forged}))
+    assert responses(messages) == ["utter_no_plan_to_submit"]
+    assert slot_events(events)["selected_plan"] is None
+    assert _applications(bank, "demo-m1") == 0
+
+    # A real term with absurd figures: stored with the policy's own figures.
+    lying = {**honest, "monthly_payment": "1", "apr": "0", "total_repay": "1", "total_fee": "0"}
+    messages, _ = run(ActionSubmitApplication(), make_tracker(
+        "确认", "affirm", token=token_for("demo-m1"), slots={"selected_plan": lying}))
+    assert responses(messages) == ["utter_application_submitted_installment"]
+    with session_scope(bank) as session:
+        (row,) = session.execute(select(PlanApplication).where(PlanApplication.borrower_id == "demo-m1")).scalars()
+        balance = repository.list_accounts(session, "demo-m1")[0].balance
+        option = next(o for o in rules.installment_options(rules.load_policy("credit_card"), balance)
+                      if o.months == honest["months"])
+        assert (row.months, row.monthly_payment, row.total_repay) == (
+            option.months, option.monthly_payment, option.total_repay)
+        assert row.apr == option.apr and row.apr > 0
+    assert messages[0]["monthly_payment"] == yuan(option.monthly_payment)
+    assert messages[0]["apr"] == percent(option.apr)
+
+
+def test_forged_personalised_and_extension_choices_are_refused(bank):
+    def submit(borrower, plan):
+        messages, _ = run(ActionSubmitApplication(), make_tracker(
+            "确认", "affirm", token=token_for(borrower), slots={"selected_plan": plan}))
+        return responses(messages)
+
+    _, events = _offer(bank, "demo-m6plus", 1500)
+    personalised = slot_events(events)["selected_plan"]
+    assert personalised["kind"] == "personalised"
+    for months in (600, 0, -3, "36", True, None):
+        assert submit("demo-m6plus", {**personalised, "months": months}) == ["utter_no_plan_to_submit"]
+    assert _applications(bank, "demo-m6plus") == 0
+    # Not overdue: no personalised plan and no extension, whatever the slot says.
+    _, events = _offer(bank, "demo-current", 3000)
+    current = slot_events(events)["selected_plan"]
+    assert submit("demo-current", {**current, "kind": "personalised", "months": 24}) == ["utter_no_plan_to_submit"]
+    assert submit("demo-current", {**current, "kind": "extension", "days": 30}) == ["utter_no_plan_to_submit"]
+    assert submit("demo-current", {**current, "kind": "anything"}) == ["utter_no_plan_to_submit"]
+    assert _applications(bank, "demo-current") == 0
+
+
+def test_loan_personalised_path_has_no_card_terms(bank):
+    messages, events = _offer(bank, "demo-m3", 800)
+    said = responses(messages)
+    assert said[-1] == "utter_restructure_eligible" and "utter_personalised_eligible" not in said
+    offer = messages[-1]
+    assert offer["monthly_payment"] and offer["apr"].endswith("%")
+    plan = slot_events(events)["selected_plan"]
+    submitted, _ = run(ActionSubmitApplication(), make_tracker(
+        "提交", "affirm", token=token_for("demo-m3"), slots={"selected_plan": plan}))
+    assert responses(submitted) == ["utter_application_submitted_restructure"]
+    assert submitted[0]["apr"] == offer["apr"] and submitted[0]["monthly_payment"] == offer["monthly_payment"]
+
+
+def test_no_extension_before_the_due_date(bank):
+    messages, events = run(ActionOfferExtension(), make_tracker(
+        "能晚几天吗", "request_extension", token=token_for("demo-current")))
+    assert responses(messages) == ["utter_extension_not_eligible_not_overdue"]
+    assert "selected_plan" not in slot_events(events)

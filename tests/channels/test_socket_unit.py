@@ -14,7 +14,7 @@ from bot.channels.socket_channel import (
     _tracker_messages,
     merge_history,
 )
-from bot.identity import issue_token
+from bot.identity import ACTIONS_AUDIENCE, verify_token, issue_token
 
 
 class FakeServer:
@@ -62,7 +62,7 @@ def make_channel(session=None, **credentials):
     return channel, handlers, fake, received
 
 
-def test_message_goes_to_the_token_conversation_with_only_the_token_as_metadata(monkeypatch):
+def test_message_goes_to_the_token_conversation_with_only_a_proof_as_metadata(monkeypatch):
     monkeypatch.setattr("bot.channels.socket_channel.store_borrower_message_if_handed_off",
                         lambda *a: False)
     monkeypatch.setattr("bot.channels.socket_channel.handoff_state_for", lambda *a: None)
@@ -74,7 +74,9 @@ def test_message_goes_to_the_token_conversation_with_only_the_token_as_metadata(
     assert ack == {"ok": True}
     [message] = received
     assert message.sender_id == "b:demo-m1"
-    assert message.metadata == {"token": token}
+    # Not the token itself (the tracker store keeps metadata): a proof for the actions alone.
+    assert set(message.metadata) == {"identity"}
+    assert verify_token(message.metadata["identity"], audience=ACTIONS_AUDIENCE) == "demo-m1"
     assert message.input_channel == "borrower_socket"
     assert message.text == "我还不上了"
 

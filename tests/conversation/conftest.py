@@ -10,7 +10,7 @@ from bot.devstack import running_stack
 TODAY = date(2026, 11, 23)
 # Agents on duty whatever the hour the suite runs at.
 ALWAYS_OPEN = os.path.join(os.path.dirname(__file__), "..", "data", "handoff_always_open.yml")
-ALWAYS_CLOSED = os.path.join(os.path.dirname(__file__), "..", "data", "handoff_always_closed.yml")
+ALWAYS_CLOSED = os.path.join(os.path.dirname(__file__), "..", "data", "handoff_never_open.yml")
 
 
 @pytest.fixture(scope="session")

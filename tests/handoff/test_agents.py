@@ -81,7 +81,7 @@ def test_demo_agent_uses_env_password_and_is_reset_to_it(sqlite_url, monkeypatch
 
 
 def test_agent_tokens(monkeypatch):
-    monkeypatch.delenv("BOT_ENV", raising=False)
+    monkeypatch.setenv("BOT_ENV", "development")
     token = agents.issue_agent_token("agent-1", ttl_seconds=60, now=1_000_000)
     assert agents.verify_agent_token(token, now=1_000_030) == "agent-1"
     assert agents.verify_agent_token(f"Bearer {token}", now=1_000_030) == "agent-1"

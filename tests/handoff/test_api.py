@@ -103,7 +103,7 @@ def emitted(monkeypatch):
 
 @pytest.fixture
 def env(sqlite_url, emitted, monkeypatch):
-    monkeypatch.delenv("BOT_ENV", raising=False)
+    monkeypatch.setenv("BOT_ENV", "development")
     # Several apps start in one process: Sanic's start-up code rewriting (TouchUp) only
     # works again in test mode, as sanic-testing sets it. Left on for the whole session.
     Sanic.test_mode = True

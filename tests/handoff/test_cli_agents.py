@@ -17,8 +17,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def cli(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     base = {**os.environ, "DATABASE_URL": url}
-    for name in ("BOT_ENV", "BOT_DEMO", "AGENT_PASSWORD", "DEMO_AGENT_PASSWORD"):
+    for name in ("BOT_DEMO", "AGENT_PASSWORD", "DEMO_AGENT_PASSWORD"):
         base.pop(name, None)
+    base["BOT_ENV"] = "development"
 
     def run(*args, env=None):
         return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO_ROOT,

@@ -17,7 +17,7 @@ SECRET = "cli-test-secret-0123456789abcdef-0123"
 def run(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
            "BOT_TOKEN_SECRET": SECRET}
-    env.pop("BOT_ENV", None)
+    env["BOT_ENV"] = "development"
 
     def _run(*args, check=True):
         proc = subprocess.run(

@@ -13,7 +13,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 @pytest.fixture(autouse=True)
 def _secret(monkeypatch):
     monkeypatch.setenv("BOT_TOKEN_SECRET", SECRET)
-    monkeypatch.delenv("BOT_ENV", raising=False)
+    monkeypatch.setenv("BOT_ENV", "development")
 
 
 def reason_of(token, **kw):

@@ -8,7 +8,8 @@ from bot.storage import db
 from bot.storage.models import Base
 
 TABLES = {"borrowers", "accounts", "repayments", "plan_applications", "payment_promises",
-          "reminders", "case_records", "agents", "tickets", "ticket_messages"}
+          "reminders", "case_records", "agents", "tickets", "ticket_messages",
+          "conversation_owners", "review_items"}
 
 
 def _diff(url):

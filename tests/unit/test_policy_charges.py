@@ -200,3 +200,12 @@ def test_cost_of_waiting_is_monotonic(policy, start):
 def test_negative_delay_rejected():
     with pytest.raises(ValueError):
         cost_of_waiting(CARD, D("1"), D("100"), DUE, STATEMENT, DUE, delays=(-1,))
+
+
+def test_annual_rate_is_computed_with_the_policys_compounding():
+    from bot.policy import annual_rate
+
+    card = load_policy("credit_card").interest  # 0.05 %/day, compounded every 30 days
+    assert annual_rate(card) == D("0.1986")  # ≈ 19.9 %, not the simple 18.25 %
+    simple = dataclasses.replace(card, compound_every_days=0)
+    assert annual_rate(simple) == D("0.1825")

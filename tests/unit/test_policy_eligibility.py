@@ -2,7 +2,13 @@
 import dataclasses
 from decimal import Decimal as D
 
-from bot.policy import load_policy, personalised_eligibility
+from bot.policy import (
+    blocking_reasons,
+    irr_apr,
+    load_policy,
+    personalised_eligibility,
+    personalised_estimate,
+)
 from bot.policy.installments import flat_fee_schedule
 
 CARD = load_policy("credit_card")
@@ -13,10 +19,12 @@ def test_eligible_with_shortest_affordable_length():
     e = personalised_eligibility(CARD, D("50000"), D("1000"), 40)
     assert e.eligible and e.reasons == []
     assert e.max_months == 60
-    # 59 months: 50000/59 → 847.45 + fee 150 = 997.45 (first 997.90 ≤ 1000);
-    # 58 months: 862.06 + 150 = 1012.06 > 1000
+    # 59 months: 50000/59 → 847.46 (rounded up) + fee 150 = 997.46, last one smaller;
+    # 58 months: 862.07 + 150 = 1012.07 > 1000
     assert e.suggested_months == 59
-    assert e.monthly_payment == D("997.45")
+    assert e.monthly_payment == D("997.46")
+    assert e.estimate.last_payment < e.monthly_payment
+    assert e.apr == irr_apr(D("50000"), e.estimate.payments)  # every estimate has its rate
 
 
 def test_income_only_uses_budget_share():
@@ -50,7 +58,8 @@ def test_budget_too_low_even_60():
     e = personalised_eligibility(CARD, D("50000"), D("500"), 40)
     assert not e.eligible and e.reasons == ["budget_too_low_even_60"]
     assert e.suggested_months is None
-    assert e.monthly_payment == D("983.33")  # what 60 months would need: 833.33 + 150
+    assert e.monthly_payment == D("983.34")  # what 60 months would need: 833.34 + 150
+    assert e.apr is not None and e.estimate.months == 60
 
 
 def test_budget_unknown_and_inconsistent():
@@ -75,9 +84,24 @@ def test_not_offered():
 
 
 def test_loan_has_no_standard_terms_to_compare():
-    # 59 months: 30000/59 → 508.47 + 90 = 598.47 (first 598.74); 58 months: 607.24
+    # 59 months: 30000/59 → 508.48 + 90 = 598.48 (last 598.16); 58 months: 607.25
     e = personalised_eligibility(LOAN, D("30000"), D("600"), 20)
-    assert e.eligible and e.suggested_months == 59 and e.monthly_payment == D("598.47")
+    assert e.eligible and e.suggested_months == 59 and e.monthly_payment == D("598.48")
+
+
+def test_loan_whose_own_payment_fits_the_budget_needs_no_new_schedule():
+    e = personalised_eligibility(LOAN, D("30000"), D("3000"), 20, regular_payment=D("2650"))
+    assert e.reasons == ["affordable_regular_payment"] and e.monthly_payment is None
+    e = personalised_eligibility(LOAN, D("30000"), D("800"), 20, regular_payment=D("2650"))
+    assert e.eligible and e.monthly_payment <= 800
+
+
+def test_submit_time_estimate_only_for_lengths_the_policy_allows():
+    assert personalised_estimate(CARD, D("50000"), 59).monthly_payment == D("997.46")
+    for months in (0, 11, 61, 600, "12", None):
+        assert personalised_estimate(CARD, D("50000"), months) is None
+    assert blocking_reasons(CARD, D("50000"), 0) == ["not_overdue"]
+    assert blocking_reasons(CARD, D("50000"), 40, already_on_personalised=True) == ["already_on_personalised"]
 
 
 def test_suggestion_never_below_min_months():
@@ -94,9 +118,9 @@ def test_suggested_plan_fits_budget_and_shorter_one_does_not():
                 assert 12 <= e.suggested_months <= 60
                 assert e.monthly_payment <= budget
                 if e.suggested_months > 12:  # one month shorter would not fit
-                    first, regular, _ = flat_fee_schedule(
+                    regular, last, _ = flat_fee_schedule(
                         D(balance), e.suggested_months - 1, CARD.personalised.estimated_monthly_fee_rate
                     )
-                    assert max(first, regular) > budget
+                    assert max(regular, last) > budget
             else:
                 assert e.reasons  # never ineligible without saying why

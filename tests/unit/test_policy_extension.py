@@ -27,12 +27,17 @@ def test_card_options_and_cost():
     assert r.options[2].total_cost == D("150.00")
 
 
-@pytest.mark.parametrize("days, ok", [(0, True), (1, True), (29, True), (30, True), (31, False), (90, False)])
+@pytest.mark.parametrize("days, ok", [(1, True), (29, True), (30, True), (31, False), (90, False)])
 def test_only_while_at_most_30_days_overdue(days, ok):
     r = ext(days=days)
     assert r.eligible is ok
     assert r.reason == ("ok" if ok else "too_far_overdue")
     assert (r.options != []) is ok
+
+
+def test_never_offered_before_the_account_is_overdue():
+    r = ext(days=0, due_date=date(2026, 11, 30))
+    assert not r.eligible and r.reason == "not_overdue" and r.options == []
 
 
 def test_once_per_twelve_months():
@@ -79,9 +84,7 @@ def test_loan_interest_only_on_overdue_instalment():
     assert [o.interest_during for o in r.options] == [D("7.00"), D("15.00"), D("30.00")]
 
 
-def test_before_due_date_never_moves_it_earlier():
-    r = ext(days=0, due_date=date(2026, 11, 30))
-    assert r.options[0].new_due_date == date(2026, 12, 7)
+def test_new_due_date_counts_from_today_when_late():
     late = ext(days=5, due_date=date(2026, 11, 18))
     assert late.options[0].new_due_date == date(2026, 11, 30)
 

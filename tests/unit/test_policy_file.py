@@ -13,7 +13,9 @@ CARD_FILE = PRODUCTS_DIR / "credit_card.yml"
 
 
 def test_products_and_files_exist():
-    assert PRODUCTS == ("credit_card", "consumer_loan")
+    # one product per policy file; cards and loans first, then the rest by name
+    assert PRODUCTS[:2] == ("credit_card", "consumer_loan") and "online_credit" in PRODUCTS
+    assert set(PRODUCTS) == {p.stem for p in PRODUCTS_DIR.glob("*.yml")}
     for product in PRODUCTS:
         assert (PRODUCTS_DIR / f"{product}.yml").is_file()
         policy = load_policy(product)

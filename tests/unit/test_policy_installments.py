@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from bot.policy import installment_options, irr_apr, load_policy, recommend_installment
-from bot.policy.installments import flat_fee_schedule
+from bot.policy.installments import flat_fee_schedule, payment_schedule
 
 CARD = load_policy("credit_card")
 LOAN = load_policy("consumer_loan")
@@ -60,21 +60,22 @@ def test_twelve_months_at_060():
     o = by_months(installment_options(CARD, D("12000")))[12]
     assert o.monthly_fee_rate == D("0.006")
     assert o.monthly_payment == D("1072.00")  # 1000 + 72
-    assert o.first_payment is None
+    assert o.last_payment is None
     assert o.total_fee == D("864.00")
     assert o.total_repay == D("12864.00")
     assert o.apr == D("0.1303")
     assert o.affordable is None
 
 
-def test_rounding_leftover_goes_to_first_payment():
+def test_rounding_cents_make_only_the_last_payment_smaller():
     o = by_months(installment_options(CARD, D("10000")))[3]
-    # 10000 / 3 = 3333.33 (+0.01 left over), fee 10000 × 0.88 % = 88.00
-    assert o.monthly_payment == D("3421.33")
-    assert o.first_payment == D("3421.34")
+    # 10000 / 3 → 3333.34 rounded up, fee 10000 × 0.88 % = 88.00; the last takes 3333.32
+    assert o.monthly_payment == D("3421.34")
+    assert o.last_payment == D("3421.32")
+    assert o.payments == [D("3421.34"), D("3421.34"), D("3421.32")]
     assert o.total_fee == D("264.00")
     assert o.total_repay == D("10264.00")
-    assert o.max_payment == D("3421.34")
+    assert o.max_payment == D("3421.34")  # no payment is above the one shown
 
 
 def test_payments_always_add_up_to_total_repay():
@@ -83,13 +84,22 @@ def test_payments_always_add_up_to_total_repay():
             assert sum(o.payments, D("0")) == o.total_repay
             assert o.total_repay == D(principal) + o.total_fee
             assert len(o.payments) == o.months
-            assert o.first_payment is None or o.first_payment > o.monthly_payment
+            assert o.last_payment is None or o.last_payment < o.monthly_payment
+            assert max(o.payments) == o.monthly_payment
             assert D("0.05") < o.apr < D("0.25")
 
 
 def test_schedule_helper_matches_formula():
-    first, regular, fee = flat_fee_schedule(D("9000"), 9, D("0.007"))
-    assert (first, regular, fee) == (D("1063.00"), D("1063.00"), D("63.00"))
+    regular, last, fee = flat_fee_schedule(D("9000"), 9, D("0.007"))
+    assert (regular, last, fee) == (D("1063.00"), D("1063.00"), D("63.00"))
+
+
+def test_tiny_principal_over_many_months_still_adds_up():
+    for p in ("0.59", "1", "17.70", "35.39", "35.40", "1234.57"):
+        payments = payment_schedule(D(p), 60, D("0.003"))
+        regular, last, fee = flat_fee_schedule(D(p), 60, D("0.003"))
+        assert max(payments) == payments[0] == regular and payments[-1] == last >= 0
+        assert sum(payments) == D(p) + fee * 60
 
 
 def test_options_follow_policy_terms():
@@ -126,12 +136,12 @@ def test_recommend_shortest_affordable():
     assert recommend_installment([], D("5000")) is None
 
 
-def test_first_payment_counts_for_affordability():
-    options = by_months(installment_options(CARD, D("12000"), D("738.70")))
-    assert options[18].monthly_payment == D("738.66")
-    assert options[18].first_payment == D("738.78")
+def test_the_payment_shown_is_what_affordability_uses():
+    options = by_months(installment_options(CARD, D("12000"), D("738.66")))
+    assert options[18].monthly_payment == D("738.67")  # 666.67 + 72, the last 738.61
     assert options[18].affordable is False
-    assert recommend_installment(list(options.values()), D("738.70")).months == 24
+    assert recommend_installment(list(options.values()), D("738.66")).months == 24
+    assert recommend_installment(list(options.values()), D("738.67")).months == 18
 
 
 def test_recommendation_is_affordable_and_no_shorter_one_is():
