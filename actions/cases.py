@@ -68,6 +68,10 @@ class ActionRequestHuman(BaseAction):
     def act(self, turn: Turn) -> None:
         offer = turn.slot("offer") or ""
         category = offer[len("human_"):] if offer.startswith("human_") else "human"
+        if category == "fallback":  # the editors learn from what we kept misreading
+            from .review import keep_handoff_after_fallback
+
+            keep_handoff_after_fallback(turn)
         queue, ticket = open_ticket(turn, category, pause=True)
         tell_wait(turn, queue, ticket)
 

@@ -10,6 +10,7 @@ from bot.settings import settings
 from .cases import ActionRequestHuman, ActionRespondCrisis
 from .commitments import ActionSetReminder
 from .plans import ActionOfferExtension, ActionOfferInstallment, ActionSubmitApplication
+from .review import is_correction, keep_correction, keep_fallback
 from .turn import BaseAction, Turn
 
 _DECLINE = {
@@ -49,6 +50,10 @@ class ActionHandleFallback(BaseAction):
 
     def act(self, turn: Turn) -> None:
         guess = _top_guess(turn)
+        if is_correction(turn.text):
+            keep_correction(turn)
+        else:
+            keep_fallback(turn, guess, _top_confidence(turn))
         if turn.slot("offer") and guess in _YES_NO:
             # Unsure words right after a yes/no question: the classifier's best guess is
             # a yes or a no ("嗯 算一下吧"), so answer the question that was asked.
@@ -83,11 +88,18 @@ class ActionDeclineOffer(BaseAction):
     action_name = "action_decline_offer"
 
     def act(self, turn: Turn) -> None:
+        if is_correction(turn.text):  # "不是这个意思": we misread the message before
+            keep_correction(turn)
         offer = turn.slot("offer") or ""
         if offer.startswith("human"):
             turn.say("utter_decline_human")
         else:
             turn.say(_DECLINE.get(offer, "utter_anything_else"))
+
+
+def _top_confidence(turn: Turn):
+    ranking = (turn.tracker.latest_message or {}).get("intent_ranking") or []
+    return next((e.get("confidence") for e in ranking if e.get("name") != "nlu_fallback"), None)
 
 
 def _top_guess(turn: Turn):

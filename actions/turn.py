@@ -132,6 +132,9 @@ class BaseAction(Action):
         with session_scope() as session:
             turn.session = session
             self.act(turn)
+            from .review import keep_if_unsure  # (review imports this module)
+
+            keep_if_unsure(turn)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         turn = Turn(dispatcher, tracker, domain)
