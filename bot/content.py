@@ -12,3 +12,10 @@ DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
 def response_text(name: str) -> str:
     responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
     return responses[name][0]["text"]
+
+
+@lru_cache(maxsize=None)
+def response_buttons(name: str) -> list:
+    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
+    return list(responses[name][0].get("buttons") or [])
+

@@ -89,7 +89,8 @@ def running_stack(workdir: Path, today: date, extra_env: Optional[Dict[str, str]
         _wait(f"http://127.0.0.1:{action_port}/health", procs)
         _wait(f"http://127.0.0.1:{rasa_port}/status?token=conversation-test-api-token", procs)
         yield {"rasa": f"http://127.0.0.1:{rasa_port}", "env": env, "api_token": "conversation-test-api-token",
-               "logs": {"rasa": rasa_log, "actions": action_log}}
+               "logs": {"rasa": rasa_log, "actions": action_log},
+               "pids": {"actions": procs[0][0].pid, "rasa": procs[1][0].pid}}
     finally:
         for proc, _ in procs:
             proc.terminate()

@@ -39,6 +39,7 @@ from socketio.exceptions import ConnectionRefusedError
 from bot.channels import hub
 from bot.content import response_text
 from bot.channels.inbound import checked_text, identity_metadata
+from bot.channels.slow_turns import answered_in_time
 from bot.deployment import require_safe_startup
 from bot.distress.detector import Level, assess_message
 from bot.safety import is_scam
@@ -534,8 +535,12 @@ class BorrowerSocketChannel(SocketIOInput):
                 text, BorrowerSocketOutput(sio, self.bot_message_evt), conversation_id,
                 input_channel=self.name(), metadata=metadata,
             )
+            output = message.output_channel
             try:
-                await on_new_message(message)
+                await answered_in_time(
+                    on_new_message(message),
+                    lambda text, buttons: output.send_text_with_buttons(conversation_id, text,
+                                                                        buttons))
             except Exception:
                 logger.exception("message of %s failed", conversation_id)
                 return {"ok": False, "error": "server_error"}
