@@ -1,10 +1,10 @@
 """Handing a conversation to a person: a ticket with its case summary in the queue, the
 borrower told their place and the expected wait (or when agents are back), and, where a
 person must take over now, the conversation paused so the bot stops answering."""
-from datetime import datetime, timezone
 
 from rasa_sdk.events import ConversationPaused
 
+from bot import clock
 from bot.formatting import day
 from bot.handoff import hours
 from bot.handoff.sql_queue import SqlHandoffQueue
@@ -37,11 +37,11 @@ def open_ticket(turn: Turn, category: str, pause: bool):
 
 
 def agents_on_duty() -> bool:
-    return hours.is_open(datetime.now(timezone.utc))
+    return hours.is_open(clock.now())
 
 
 def next_opening_text() -> str:
-    opening = hours.next_opening(datetime.now(timezone.utc))  # in the agents' time zone
+    opening = hours.next_opening(clock.now())  # in the agents' time zone
     if opening is None:
         return "下一个工作日"
     return f"{day(opening.date())} {opening:%H:%M}"

@@ -45,6 +45,9 @@ def main() -> int:
     except DeploymentError as error:
         print(error, file=sys.stderr)
         return 2
+    from bot.distress.detector import assess_message
+
+    assess_message("")  # load (or train and cache) the level model before the first borrower
     host = os.environ.get("ACTION_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTION_PORT", "5055"))
     logger.info("action server on http://%s:%s", host, port)

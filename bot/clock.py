@@ -5,7 +5,7 @@ day: now in BOT_TIMEZONE (default Asia/Shanghai), not the server's, which may ru
 """
 import logging
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timezone as _utc_zone
 from typing import Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,3 +26,9 @@ def today(timezone: Optional[str] = None) -> date:
     except (ZoneInfoNotFoundError, ValueError):
         logger.warning("unknown timezone %r; using the server's date", zone)
         return date.today()
+
+
+def now() -> datetime:
+    """The current instant, time-zone aware (UTC): agent hours, ticket times."""
+    return datetime.now(_utc_zone.utc)
+

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Union
 
+from bot import clock
+
 Number = Union[Decimal, int, float, str]
 _WEEKDAYS = "一二三四五六日"
 
@@ -31,7 +33,7 @@ def percent(fraction: Number, places: int = 1) -> str:
 def day(d: date, weekday: bool = True) -> str:
     """date(2026, 11, 25) -> '11月25日（周三）'; another year is written out."""
     text = f"{d.month}月{d.day}日"
-    if d.year != date.today().year:
+    if d.year != clock.today().year:
         text = f"{d.year}年{text}"
     if weekday:
         text += f"（周{_WEEKDAYS[d.weekday()]}）"

@@ -72,7 +72,7 @@ class BorrowerRestChannel(InputChannel):
             if kept:  # self-harm talk or a scam while waiting: answered now, the bot paused
                 await collector.send_text_message(sender, kept)
             in_time = await answered_in_time(
-                on_new_message(message),
+                on_new_message(message), text,
                 lambda text, buttons: collector.send_text_with_buttons(sender, text, buttons))
             if in_time and kept is not None and not collector.messages:
                 state = await loop.run_in_executor(None, handoff_state_for, sender)

@@ -20,8 +20,21 @@ TURN_REPLY_SECONDS = float(os.environ.get("TURN_REPLY_SECONDS", "5"))
 rasa_action.DEFAULT_REQUEST_TIMEOUT = int(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
 
 
-async def answered_in_time(turn: Awaitable[Any], say_slow: Callable[[str, list], Awaitable[Any]]
-                           ) -> bool:
+def slow_reply(text: str):
+    """What to say when the turn is slow: self-harm talk still gets the help lines first."""
+    from bot.distress.detector import Level, assess_message
+
+    try:
+        level = assess_message(text or "").level
+    except Exception:  # noqa: BLE001 - the slow answer must never fail
+        level = None
+    if level in (Level.CRISIS, Level.POSSIBLE_CRISIS):
+        return response_text("utter_crisis_support"), []
+    return response_text("utter_slow_service"), response_buttons("utter_slow_service")
+
+
+async def answered_in_time(turn: Awaitable[Any], text: str,
+                           say_slow: Callable[[str, list], Awaitable[Any]]) -> bool:
     """Run the turn; after TURN_REPLY_SECONDS tell the borrower, and let it finish anyway
     (its answer reaches a socket when it comes; over REST the next message shows it).
     True when the turn finished in time."""
@@ -31,7 +44,7 @@ async def answered_in_time(turn: Awaitable[Any], say_slow: Callable[[str, list],
         return True
     except asyncio.TimeoutError:
         logger.warning("a turn took longer than %.1f s; the borrower was told", TURN_REPLY_SECONDS)
-        await say_slow(response_text("utter_slow_service"), response_buttons("utter_slow_service"))
+        await say_slow(*slow_reply(text))
         task.add_done_callback(_log_failure)
         return False
 

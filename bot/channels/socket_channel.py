@@ -538,7 +538,7 @@ class BorrowerSocketChannel(SocketIOInput):
             output = message.output_channel
             try:
                 await answered_in_time(
-                    on_new_message(message),
+                    on_new_message(message), text,
                     lambda text, buttons: output.send_text_with_buttons(conversation_id, text,
                                                                         buttons))
             except Exception:

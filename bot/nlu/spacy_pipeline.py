@@ -28,6 +28,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from bot import clock
 from bot.nlu import normalise
 from bot.nlu.normalise import Entity
 
@@ -74,7 +75,7 @@ class FinanceValues:
     """Adds normalised amount/months/days/date spans to doc.spans["finance"]."""
 
     def __call__(self, doc: Doc) -> Doc:
-        today = doc.user_data.get("today") or date.today()
+        today = doc.user_data.get("today") or clock.today()
         spans = []
         for ent in normalise.extract(doc.text, today):
             exact = doc.char_span(ent.start, ent.end, label=ent.entity)
@@ -129,7 +130,7 @@ def tokens(text: str) -> List[str]:
 
 def finance_terms(text: str) -> List[Tuple[str, str]]:
     """(term, label) pairs found by the entity ruler, e.g. ("停息挂账", "PLAN")."""
-    doc = analyse(text, date.today())
+    doc = analyse(text, clock.today())
     return [(e.text, e.label_) for e in doc.ents]
 
 
