@@ -25,13 +25,15 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2
 export PYTHONHASHSEED         := 0
 
-.PHONY: help run test setup train eval bench check lock clean
+.PHONY: help run test setup train eval eval-accept bench check lock clean
 
 help:
 	@echo "make run    - set up, train if needed, start the assistant (Rasa $(RASA_PORT), actions $(ACTION_PORT))"
 	@echo "make test   - set up, train if needed, run the whole suite"
 	@echo "make train  - train only when config/domain/data/NLU code changed"
-	@echo "make eval   - pipeline vs baseline on the sealed and held-out files, and the distress levels"
+	@echo "make eval   - pipeline vs baseline on the sealed and held-out files, and the distress levels;"
+	@echo "              report in reports/, compared with tests/heldout/accepted_eval.json (fails on a drop)"
+	@echo "make eval-accept - evaluate and keep the figures as tests/heldout/accepted_eval.json"
 	@echo "make check  - content checks for editors (data validation, coverage, wording)"
 	@echo "make bench  - latency figures (parse, full REST turn)"
 
@@ -64,8 +66,13 @@ test: train
 eval: train
 	$(PY) -m bot.nlu.evaluate --model $(MODEL)
 	$(PY) -m bot.distress.evaluate
+	$(PY) -m bot.nlu.eval_gate --report reports/nlu_eval.json
+
+eval-accept: train
+	$(PY) -m bot.nlu.evaluate --model $(MODEL) --accept tests/heldout/accepted_eval.json
 
 check: setup
+	$(PY) -m bot.content_check
 	$(PY) -m pytest -q -p no:cacheprovider tests/content tests/unit/test_policy_file.py tests/distress
 
 bench: train

@@ -258,6 +258,12 @@ def keep_for_agent(conversation_id: str, text: str) -> Optional[str]:
             return None
         queue.add_message(ticket.id, "borrower", text)
         level = assess_message(text).level
+        # A person already talking with the borrower, or a crisis already on the ticket:
+        # the agent answers a possible crisis or a scam; we only keep the words and the
+        # priority. Self-harm talk always gets the help lines at once.
+        agent_has_it = ticket.status == "claimed" or ticket.category == "crisis"
+        if level is not Level.CRISIS and agent_has_it:
+            return ""
         if level is Level.CRISIS:
             queue.open_ticket(conversation_id, ticket.borrower_id, "urgent", "crisis", {})
             reply = response_text("utter_crisis_support")

@@ -1,6 +1,7 @@
 """Scores the assistant's intent recognition beside a plain baseline, on text it never saw.
 
-    python -m bot.nlu.evaluate --model models/<hash>.tar.gz [--report reports/nlu.json]
+    python -m bot.nlu.evaluate --model models/<hash>.tar.gz [--report reports/nlu_eval.json]
+                               [--no-cv] [--accept tests/heldout/accepted_eval.json]
 
 For each held-out file (the sealed files in tests/heldout/sealed/, written apart from the
 training data, and tests/heldout/nlu_heldout.yml, written with it) it prints per-intent
@@ -10,6 +11,13 @@ precision / recall / F1, macro-F1, accuracy and errors for:
 - the baseline (bot.nlu.baseline): jieba + word/char TF-IDF + LinearSVC on the same data;
 and the ratio of errors. Then stratified 5-fold cross-validation over data/nlu for both
 classifiers, and how many right answers the fallback threshold throws away.
+
+Each run leaves, under reports/ (not kept in git): the JSON (`--report`, and a copy in
+reports/nlu_eval_runs/<time>-<model>/), a Markdown summary beside it (per-intent tables,
+the gate against tests/heldout/accepted_eval.json, the confusion matrices as PNG, the
+worst-misread examples of nlu_heldout.yml). The sealed files never show a sentence, only
+counts per intent. `--accept PATH` writes the figures (no text) as the accepted report;
+`python -m bot.nlu.eval_gate` compares a report with it (`make eval` runs both).
 """
 from __future__ import annotations
 
@@ -19,6 +27,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
@@ -77,8 +86,27 @@ async def _parse_all(model: str, texts: List[str]) -> List[dict]:
     return [await agent.parse_message(text) for text in texts]
 
 
+# Parses of (model, text): the held-out files overlap (all sealed writers, then each one)
+# and the tests of one session ask again; the model loads once per batch of new texts.
+_PARSED: Dict[Tuple[str, str], dict] = {}
+
+
+def _quiet_rasa_logs() -> None:
+    """Rasa logs every parse, text included, through structlog at debug level unless it is
+    configured: keep sealed sentences off the screen."""
+    import structlog
+
+    if not structlog.is_configured():
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def parse_all(model: str, texts: List[str]) -> List[dict]:
-    return asyncio.run(_parse_all(model, texts))
+    missing = [t for t in dict.fromkeys(texts) if (model, t) not in _PARSED]
+    if missing:
+        _quiet_rasa_logs()
+        for text, parsed in zip(missing, asyncio.run(_parse_all(model, missing))):
+            _PARSED[(model, text)] = parsed
+    return [_PARSED[(model, t)] for t in texts]
 
 
 def pipeline_predictions(model: str, texts: List[str]) -> Tuple[List[str], List[str]]:
@@ -90,11 +118,17 @@ def pipeline_predictions(model: str, texts: List[str]) -> Tuple[List[str], List[
     return assistant, top
 
 
+_BASELINES: Dict[int, object] = {}
+
+
 def baseline_predictions(train: Sequence[Example], texts: List[str]) -> List[str]:
     from bot.nlu.baseline import train_baseline
 
-    model = train_baseline([t for t, _ in train], [i for _, i in train])
-    return list(model.predict(texts))
+    key = hash(tuple(train))
+    if key not in _BASELINES:
+        _BASELINES.clear()
+        _BASELINES[key] = train_baseline([t for t, _ in train], [i for _, i in train])
+    return list(_BASELINES[key].predict(texts))
 
 
 def heldout_files() -> Dict[str, List[Example]]:
@@ -108,6 +142,7 @@ def heldout_files() -> Dict[str, List[Example]]:
 def compare_on(model: str, examples: List[Example], train: List[Example]) -> dict:
     texts, gold = [t for t, _ in examples], [i for _, i in examples]
     assistant, top = pipeline_predictions(model, texts)
+    confidence = [float(p["intent"].get("confidence") or 0.0) for p in parse_all(model, texts)]
     base = baseline_predictions(train, texts)
     pipe = summary(gold, assistant)
     fallback_discarded = sum(1 for g, a, t in zip(gold, assistant, top) if a == FALLBACK and t == g)
@@ -119,9 +154,45 @@ def compare_on(model: str, examples: List[Example], train: List[Example]) -> dic
         "fallback": {"rate": assistant.count(FALLBACK) / len(assistant),
                      "right_answers_discarded": fallback_discarded,
                      "wrong_answers_caught": fallback_caught},
-        "misread": [{"text": t, "gold": g, "pipeline": a, "baseline": b}
-                    for t, g, a, b in zip(texts, gold, assistant, base) if g != a][:200],
+        "confusion": confusion(gold, assistant),
+        "misread": [{"text": t, "gold": g, "pipeline": a, "confidence": round(c, 4), "baseline": b}
+                    for t, g, a, c, b in zip(texts, gold, assistant, confidence, base)
+                    if g != a][:200],
     }
+
+
+def confusion(gold: Sequence[str], predicted: Sequence[str]) -> Dict[str, Dict[str, int]]:
+    """gold intent -> predicted intent -> count."""
+    out: Dict[str, Dict[str, int]] = {}
+    for g, p in zip(gold, predicted):
+        out.setdefault(g, {})
+        out[g][p] = out[g].get(p, 0) + 1
+    return out
+
+
+def without_texts(result: dict) -> dict:
+    """A result that may be shown: the misread sentences become counts per intent."""
+    out = {k: v for k, v in result.items() if k != "misread"}
+    pipe, base = Counter(), Counter()
+    for g, row in result["confusion"].items():
+        pipe[g] = sum(n for p, n in row.items() if p != g)
+    for intent, r in result["baseline"]["per_intent"].items():
+        base[intent] = r["support"] - round(r["recall"] * r["support"])
+    out["misread_per_intent"] = {i: {"pipeline": pipe[i], "baseline": base[i]}
+                                 for i in sorted(result["pipeline"]["per_intent"])
+                                 if pipe[i] or base[i]}
+    return out
+
+
+def is_sealed(name: str) -> bool:
+    return name.startswith("sealed")
+
+
+def evaluate_heldout(model: str, train: List[Example]) -> Dict[str, dict]:
+    """compare_on over every held-out file; the model parses every sentence once."""
+    files = {name: examples for name, examples in heldout_files().items() if examples}
+    parse_all(model, [t for examples in files.values() for t, _ in examples])
+    return {name: compare_on(model, examples, train) for name, examples in files.items()}
 
 
 def cross_validate(examples: List[Example], folds: int = 5, seed: int = 0) -> dict:
@@ -169,32 +240,216 @@ def print_comparison(name: str, result: dict, per_intent: bool) -> None:
               f"{fb['right_answers_discarded']}, wrong answers it caught {fb['wrong_answers_caught']}")
 
 
+# ---- the report on disk ------------------------------------------------------------------
+WORST_MISREAD = 25
+HELDOUT_KEY = "nlu_heldout.yml (written with the training data)"
+SEALED_KEY = "sealed (all writers)"
+
+
+def _slug(name: str) -> str:
+    return {SEALED_KEY: "sealed", HELDOUT_KEY: "nlu_heldout"}.get(
+        name, "".join(c if c.isalnum() else "_" for c in name).strip("_"))
+
+
+def confusion_png(result: dict, title: str, path: Path) -> None:
+    """The pipeline's confusion matrix: rows gold, columns what the borrower got; colour is
+    the share of the row, the number the count."""
+    import warnings
+
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # pyparsing, via mathtext
+        import matplotlib.pyplot as plt
+
+    matrix = result["confusion"]
+    gold = sorted(matrix)
+    extra = sorted({p for row in matrix.values() for p in row} - set(gold))
+    cols = gold + extra
+    counts = np.array([[matrix[g].get(c, 0) for c in cols] for g in gold], dtype=float)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(0.42 * len(cols) + 3, 0.42 * len(gold) + 2.5))
+    ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    for i in range(len(gold)):
+        for j in range(len(cols)):
+            if counts[i, j]:
+                ax.text(j, i, int(counts[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if share[i, j] > 0.6 else ("black" if i == j else "red"))
+    ax.set_xticks(range(len(cols)), cols, rotation=90, fontsize=8)
+    ax.set_yticks(range(len(gold)), gold, fontsize=8)
+    ax.set_xlabel("predicted (pipeline, what the borrower gets)")
+    ax.set_ylabel("gold intent")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _md_escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: dict, accepted, images: Dict[str, str]) -> str:
+    from bot.nlu import eval_gate
+
+    out = [f"# NLU evaluation — {report['model']} ({report['time']})", "",
+           f"Training examples: {report['training_examples']}. Pipeline = the trained Rasa model "
+           "as a borrower meets it (fallback counts as a miss); baseline = jieba + TF-IDF + "
+           "LinearSVC on the same data. Sealed files: figures and counts only, never a sentence.",
+           "", "## Gate against the accepted report", ""]
+    gate = report.get("gate", {})
+    out.append("**passed**" if gate.get("passes") else "**FAILED**")
+    out.append("")
+    out += [f"- {_md_escape(line)}" for line in gate.get("lines", [])]
+    out += ["", "| held-out file | accepted macro-F1 | now | change |", "|---|---:|---:|---:|"]
+    for name, old, cur, _ in eval_gate.comparison_rows(report, accepted):
+        change = f"{cur - old:+.4f}" if old is not None and cur is not None else "-"
+        out.append(f"| {name} | {'-' if old is None else f'{old:.4f}'} | "
+                   f"{'-' if cur is None else f'{cur:.4f}'} | {change} |")
+
+    out += ["", "## Summary", "",
+            "| held-out file | n | pipeline macro-F1 | accuracy | errors | baseline macro-F1 | "
+            "accuracy | errors | errors pipeline / baseline | fallback rate |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in report["heldout"].items():
+        p, b = r["pipeline"], r["baseline"]
+        out.append(f"| {name} | {p['examples']} | {p['macro_f1']:.4f} | {p['accuracy']:.4f} | "
+                   f"{p['errors']} | {b['macro_f1']:.4f} | {b['accuracy']:.4f} | {b['errors']} | "
+                   f"{_ratio(p['errors'], b['errors'])} | {r['fallback']['rate']:.3f} |")
+    cv = report.get("cross_validation")
+    if cv:
+        out.append(f"| 5-fold CV over data/nlu (classifier alone) | {cv['pipeline']['examples']} | "
+                   f"{cv['pipeline']['macro_f1']:.4f} | {cv['pipeline']['accuracy']:.4f} | "
+                   f"{cv['pipeline']['errors']} | {cv['baseline']['macro_f1']:.4f} | "
+                   f"{cv['baseline']['accuracy']:.4f} | {cv['baseline']['errors']} | "
+                   f"{_ratio(cv['pipeline']['errors'], cv['baseline']['errors'])} | - |")
+
+    for name, r in report["heldout"].items():
+        if name.startswith("sealed/"):
+            continue
+        p, b = r["pipeline"], r["baseline"]
+        out += ["", f"## Per intent: {name}", "",
+                f"macro-F1 pipeline {p['macro_f1']:.4f}, baseline {b['macro_f1']:.4f}; "
+                f"errors {p['errors']} / {b['errors']} (ratio {_ratio(p['errors'], b['errors'])}). "
+                "Lowest pipeline F1 first.", "",
+                "| intent | n | pipeline P | R | F1 | baseline P | R | F1 |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for intent in sorted(p["per_intent"], key=lambda k: (p["per_intent"][k]["f1"], k)):
+            x, y = p["per_intent"][intent], b["per_intent"].get(intent, {})
+            out.append(f"| {intent} | {x['support']} | {x['precision']:.3f} | {x['recall']:.3f} | "
+                       f"{x['f1']:.3f} | {y.get('precision', 0):.3f} | {y.get('recall', 0):.3f} | "
+                       f"{y.get('f1', 0):.3f} |")
+        if name in images:
+            out += ["", f"![confusion matrix, {name}]({images[name]})"]
+        if is_sealed(name):
+            counts = r.get("misread_per_intent", {})
+            out += ["", "Misread per intent (counts only: sealed sentences are never shown):", "",
+                    "| intent | pipeline | baseline |", "|---|---:|---:|"]
+            out += [f"| {i} | {c['pipeline']} | {c['baseline']} |" for i, c in counts.items()]
+        else:
+            worst = sorted(r.get("misread", []),
+                           key=lambda m: (m["pipeline"] != FALLBACK, m.get("confidence", 0)),
+                           reverse=True)[:WORST_MISREAD]
+            out += ["", f"### Worst misread ({len(worst)} of {p['errors']}): confident wrong "
+                    "answers first, then fallbacks", "",
+                    "| text | gold | pipeline | confidence | baseline |", "|---|---|---|---:|---|"]
+            out += [f"| {_md_escape(m['text'])} | {m['gold']} | {m['pipeline']} | "
+                    f"{m.get('confidence', 0):.3f} | {m['baseline']} |" for m in worst]
+    return "\n".join(out) + "\n"
+
+
+def write_outputs(report: dict, accepted, report_path: Path, run_dir: Path) -> List[Path]:
+    """The run's folder (JSON, Markdown, PNGs) and the latest JSON / Markdown at
+    `report_path` (linking to the run's pictures)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    images: Dict[str, Path] = {}
+    for name in (SEALED_KEY, HELDOUT_KEY):
+        if name in report["heldout"]:
+            images[name] = run_dir / f"confusion_{_slug(name)}.png"
+            confusion_png(report["heldout"][name], f"{name} — pipeline, {report['model']}",
+                          images[name])
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    run_json, run_md = run_dir / "nlu_eval.json", run_dir / "nlu_eval.md"
+    run_json.write_text(text, encoding="utf-8")
+    run_md.write_text(render_markdown(report, accepted, {k: v.name for k, v in images.items()}),
+                      encoding="utf-8")
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(text, encoding="utf-8")
+    latest_md = report_path.with_suffix(".md")
+    rel = {k: os.path.relpath(v, latest_md.parent) for k, v in images.items()}
+    latest_md.write_text(render_markdown(report, accepted, rel), encoding="utf-8")
+    return [report_path, latest_md, run_dir]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True)
     parser.add_argument("--report", default="reports/nlu_eval.json")
+    parser.add_argument("--runs", default="reports/nlu_eval_runs",
+                        help="a folder per run: JSON, Markdown, confusion matrices")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    parser.add_argument("--accept", metavar="PATH",
+                        help="write the figures as the accepted report (e.g. "
+                             "tests/heldout/accepted_eval.json); refused below a floor")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
+    from bot.nlu import eval_gate
+
     train = training_examples()
-    report: dict = {"model": os.path.basename(args.model), "training_examples": len(train),
-                    "heldout": {}}
-    for name, examples in heldout_files().items():
-        if not examples:
-            continue
-        result = compare_on(args.model, examples, train)
-        report["heldout"][name] = result
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    report: dict = {"model": os.path.basename(args.model), "time": stamp,
+                    "training_examples": len(train), "heldout": {}}
+    for name, result in evaluate_heldout(args.model, train).items():
+        report["heldout"][name] = without_texts(result) if is_sealed(name) else result
         print_comparison(name, result, per_intent=not name.startswith("sealed/"))
     if not args.no_cv:
         report["cross_validation"] = cross_validate(train)
         print_comparison("5-fold cross-validation over data/nlu (classifier alone)",
                          report["cross_validation"], per_intent=False)
-    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=1),
-                                 encoding="utf-8")
-    print(f"\nreport: {args.report}")
+
+    accepted = eval_gate.load_accepted(Path(args.accept) if args.accept
+                                       else eval_gate.ACCEPTED_FILE)
+    lines = eval_gate.check(report, Path(args.accept) if args.accept else eval_gate.ACCEPTED_FILE)
+    report["gate"] = {"passes": eval_gate.passes(lines), "lines": [str(x) for x in lines]}
+
+    run_dir = Path(args.runs) / f"{stamp}-{Path(args.model).name.split('.')[0]}"
+    written = write_outputs(report, accepted, Path(args.report), run_dir)
+    print("\nreport: " + ", ".join(str(p) for p in written))
+
+    if args.accept:
+        eval_gate.print_comparison(report, accepted, lines)
+        settings = eval_gate.load_floors()
+        below = eval_gate.failures(eval_gate.compare(report, None, settings["margin"],
+                                                     settings["floors"], settings["files"]))
+        if below:
+            print("\n不接受：有意图低于及格线 / not accepted: intents below their floor")
+            for line in below:
+                print(line)
+            return 1
+        accepted_figures = {"about": ACCEPTED_ABOUT, "accepted_at": time.strftime("%Y-%m-%d"),
+                            **eval_gate.figures(report)}
+        Path(args.accept).write_text(accepted_json(accepted_figures), encoding="utf-8")
+        print(f"accepted: {args.accept}")
     return 0
+
+
+def accepted_json(figures: dict) -> str:
+    """Indented JSON with one line per intent: a new accepted report reads as a short diff."""
+    import re
+
+    text = json.dumps(figures, ensure_ascii=False, indent=1)
+    return re.sub(r"\{\s*(\"precision\"[^{}]*?)\s*\}",
+                  lambda m: "{" + re.sub(r"\s*\n\s*", " ", m.group(1)) + "}", text) + "\n"
+
+
+ACCEPTED_ABOUT = ("The accepted NLU figures (`make eval-accept`), figures only: no example text. "
+                  "`make eval` and `make test` fail when a file's pipeline macro-F1 falls by more "
+                  "than the margin below these, or an intent falls below its floor "
+                  "(tests/heldout/eval_floors.yml).")
 
 
 if __name__ == "__main__":
