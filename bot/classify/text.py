@@ -52,7 +52,7 @@ def _variants(path: str = str(VARIANTS_PATH)) -> Tuple[Dict[str, str], List[Tupl
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def jieba_tokenizer():
     """jieba with our finance dictionary (the same folder the JiebaTokenizer loads)."""
     import jieba
 
@@ -85,7 +85,7 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> List[str]:
     """jieba tokens of the normalised text, spaces dropped."""
-    return [w for w in _jieba().lcut(normalise(text)) if w.strip()]
+    return [w for w in jieba_tokenizer().lcut(normalise(text)) if w.strip()]
 
 
 @lru_cache(maxsize=8192)

@@ -6,24 +6,13 @@ trained on exactly the data the assistant is trained on (`data/nlu/`).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import List, Sequence
 
-from bot.classify.text import DICTIONARY_DIR
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    tokenizer = jieba.Tokenizer()
-    for path in sorted(DICTIONARY_DIR.glob("*.txt")):
-        tokenizer.load_userdict(str(path))
-    return tokenizer
+from bot.classify.text import jieba_tokenizer  # the same jieba and dictionary, no normalising
 
 
 def _word_ngrams(text: str) -> List[str]:
-    tokens = [w for w in _jieba().lcut(text.lower()) if w.strip()]
+    tokens = [w for w in jieba_tokenizer().lcut(text.lower()) if w.strip()]
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
 
 
