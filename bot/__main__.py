@@ -4,12 +4,14 @@
     python -m bot demo-borrowers [--today YYYY-MM-DD]
     python -m bot demo-token ID [--ttl SECONDS]
     python -m bot create-agent USERNAME DISPLAY_NAME   (password: env AGENT_PASSWORD or prompt)
+    python -m bot create-editor USERNAME DISPLAY_NAME  (password: env EDITOR_PASSWORD or prompt)
     python -m bot review list [--status STATUS] [--limit N] [--grouped]
     python -m bot review export [--out FILE]   (labelled missed messages as NLU YAML)
 
 The database is DATABASE_URL, or var/bot.sqlite in the repository by default.
 With BOT_DEMO=1, init-db also adds the demo agent "demo-agent" (password: env
-DEMO_AGENT_PASSWORD, else the demo default in the README).
+DEMO_AGENT_PASSWORD, else the demo default in the README) and the demo editor "demo-editor"
+of the review page /review/ (password: env DEMO_EDITOR_PASSWORD, else "demo-editor-pass").
 """
 from __future__ import annotations
 
@@ -106,15 +108,20 @@ def cmd_init_db(args) -> int:
         # The password itself is not echoed: it is the README's demo default or the env value.
         print(f"demo agent {'created' if new else 'ready'}: {agents.DEMO_USERNAME} ({agent_id}); "
               "password from DEMO_AGENT_PASSWORD or the demo default (see README)")
+        with db.session_scope() as session:
+            editor, new = agents.ensure_demo_editor(session)
+            editor_id = editor.id
+        print(f"demo editor {'created' if new else 'ready'}: {agents.DEMO_EDITOR_USERNAME} "
+              f"({editor_id}); password from DEMO_EDITOR_PASSWORD or the demo default")
     return 0
 
 
-def _read_new_password() -> str:
-    password = os.environ.get("AGENT_PASSWORD")
+def _read_new_password(variable: str = "AGENT_PASSWORD") -> str:
+    password = os.environ.get(variable)
     if password:
         return password
     if not sys.stdin.isatty():
-        raise ValueError("set AGENT_PASSWORD (no terminal to prompt on)")
+        raise ValueError(f"set {variable} (no terminal to prompt on)")
     first = getpass.getpass("password: ")
     if first != getpass.getpass("repeat password: "):
         raise ValueError("the passwords differ")
@@ -134,6 +141,23 @@ def cmd_create_agent(args) -> int:
         print(f"cannot create agent: {exc}", file=sys.stderr)
         return 1
     print(f"agent created: {agent_id} ({args.username}, {args.display_name})")
+    return 0
+
+
+def cmd_create_editor(args) -> int:
+    from bot.handoff import agents
+
+    try:
+        password = _read_new_password("EDITOR_PASSWORD")
+        db.upgrade_to_head()
+        with db.session_scope() as session:
+            editor = agents.create_editor(session, args.username, args.display_name, password)
+            editor_id = editor.id
+    except ValueError as exc:
+        print(f"cannot create editor: {exc}", file=sys.stderr)
+        return 1
+    print(f"editor created: {editor_id} ({args.username}, {args.display_name}); "
+          "signs in at /review/")
     return 0
 
 
@@ -246,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username", help="sign-in name: letters, digits, '.', '_' or '-'")
     p.add_argument("display_name", help="name the borrower sees, e.g. 客服小李")
     p.set_defaults(func=cmd_create_agent)
+
+    p = sub.add_parser("create-editor",
+                       help="add a content editor who works the review page (/review/)")
+    p.add_argument("username", help="sign-in name: letters, digits, '.', '_' or '-'")
+    p.add_argument("display_name", help="name shown on the review page, e.g. 编辑小陈")
+    p.set_defaults(func=cmd_create_editor)
 
     from bot.storage.models import REVIEW_STATUSES
 

@@ -1,5 +1,10 @@
 """Agent accounts: scrypt password hashes and signed agent tokens (JWT, HS256, aud "agent").
 
+Editors (the review page's users, bot.review.api) are accounts in the same table with role
+"editor": their own sign-in (authenticate(..., role="editor")) and their own tokens
+(aud "editor", issue_editor_token / verify_editor_token). An agent token never passes as an
+editor's and the other way round, and neither role signs in on the other's page.
+
 Agent tokens use their own secret (AGENT_TOKEN_SECRET), so a borrower token can never
 pass as an agent's even if the audience check were lost. Outside production a fixed
 development secret is used, as in bot.identity.
@@ -20,9 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.identity import MIN_SECRET_BYTES, TokenConfigError, TokenError, Now, _timestamp
-from bot.storage.models import Agent
+from bot.storage.models import AGENT_ROLES, Agent
 
 AUDIENCE = "agent"
+EDITOR_AUDIENCE = "editor"
+AUDIENCES = {"agent": AUDIENCE, "editor": EDITOR_AUDIENCE}  # role -> token audience
 ISSUER = "debt-help-bot"
 ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 8 * 3600  # one shift
@@ -32,6 +39,9 @@ MIN_PASSWORD_LENGTH = 8
 DEMO_USERNAME = "demo-agent"
 DEMO_DISPLAY_NAME = "演示客服"
 DEMO_DEFAULT_PASSWORD = "demo-agent-pass"  # demo only; README says so
+DEMO_EDITOR_USERNAME = "demo-editor"
+DEMO_EDITOR_DISPLAY_NAME = "演示编辑"
+DEMO_EDITOR_DEFAULT_PASSWORD = "demo-editor-pass"  # demo only
 
 # scrypt cost N=2^15, r=8, p=3: one of OWASP's equivalent minimums (32 MiB, ~0.2 s here).
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _DKLEN = 2 ** 15, 8, 3, 32
@@ -84,17 +94,20 @@ def _dummy_hash() -> str:
 
 # ------------------------------------------------------------------ accounts
 
-def _next_id(session: Session) -> str:
+def _next_id(session: Session, prefix: str = "agent") -> str:
     numbers = [
         int(i.split("-", 1)[1]) for i in session.execute(select(Agent.id)).scalars()
-        if i.startswith("agent-") and i.split("-", 1)[1].isdigit()
+        if i.startswith(f"{prefix}-") and i.split("-", 1)[1].isdigit()
     ]
-    return f"agent-{max(numbers, default=0) + 1}"
+    return f"{prefix}-{max(numbers, default=0) + 1}"
 
 
 def create_agent(session: Session, username: str, display_name: str, password: str,
-                 agent_id: Optional[str] = None) -> Agent:
-    """A new active agent; ValueError for a taken or bad username or a short password."""
+                 agent_id: Optional[str] = None, role: str = "agent") -> Agent:
+    """A new active agent (or, with role="editor", editor: ids "editor-N"); ValueError for a
+    taken or bad username or a short password."""
+    if role not in AGENT_ROLES:
+        raise ValueError(f"role: one of {', '.join(AGENT_ROLES)}")
     username = (username or "").strip()
     display_name = (display_name or "").strip()
     if not _USERNAME.match(username):
@@ -109,9 +122,9 @@ def create_agent(session: Session, username: str, display_name: str, password: s
     for _ in range(5):  # two creations racing for the same "agent-N"
         try:
             with session.begin_nested():
-                agent = Agent(id=agent_id or _next_id(session), username=username,
+                agent = Agent(id=agent_id or _next_id(session, role), username=username,
                               display_name=display_name, password_hash=password_hash,
-                              active=True)
+                              active=True, role=role)
                 session.add(agent)
                 session.flush()
             return agent
@@ -119,6 +132,11 @@ def create_agent(session: Session, username: str, display_name: str, password: s
             if agent_id or get_agent_by_username(session, username) is not None:
                 raise ValueError(f"agent already exists: {agent_id or username}") from None
     raise ValueError("could not allocate an agent id")
+
+
+def create_editor(session: Session, username: str, display_name: str, password: str) -> Agent:
+    """A new active editor (review page only; cannot sign in to the agent console)."""
+    return create_agent(session, username, display_name, password, role="editor")
 
 
 def get_agent(session: Session, agent_id: str) -> Optional[Agent]:
@@ -131,13 +149,21 @@ def get_agent_by_username(session: Session, username: str) -> Optional[Agent]:
     ).scalar_one_or_none()
 
 
-def authenticate(session: Session, username: str, password: str) -> Optional[Agent]:
-    """The active agent with these credentials, else None (no hint which part was wrong)."""
+def role_of(agent: Agent) -> str:
+    return getattr(agent, "role", None) or "agent"
+
+
+def authenticate(session: Session, username: str, password: str,
+                 role: str = "agent") -> Optional[Agent]:
+    """The active account of this role with these credentials, else None (no hint which
+    part was wrong: an editor signing in as an agent fails like a wrong password)."""
     agent = get_agent_by_username(session, (username or "").strip()) if username else None
     if agent is None:
         verify_password(password or "", _dummy_hash())
         return None
     if not verify_password(password or "", agent.password_hash) or not agent.active:
+        return None
+    if role_of(agent) != role:
         return None
     return agent
 
@@ -164,6 +190,24 @@ def ensure_demo_agent(session: Session) -> Tuple[Agent, bool]:
     return agent, False
 
 
+def demo_editor_password() -> str:
+    return os.environ.get("DEMO_EDITOR_PASSWORD") or DEMO_EDITOR_DEFAULT_PASSWORD
+
+
+def ensure_demo_editor(session: Session) -> Tuple[Agent, bool]:
+    """The demo editor (BOT_DEMO=1 only): created, or its password reset to the demo one."""
+    editor = get_agent_by_username(session, DEMO_EDITOR_USERNAME)
+    if editor is None:
+        return create_editor(session, DEMO_EDITOR_USERNAME, DEMO_EDITOR_DISPLAY_NAME,
+                             demo_editor_password()), True
+    if role_of(editor) != "editor":
+        raise ValueError(f"{DEMO_EDITOR_USERNAME} exists and is not an editor")
+    if not verify_password(demo_editor_password(), editor.password_hash):
+        set_password(session, editor, demo_editor_password())
+    editor.active = True
+    return editor, False
+
+
 # ------------------------------------------------------------------- tokens
 
 def agent_token_secret() -> str:
@@ -179,19 +223,36 @@ def agent_token_secret() -> str:
     return secret or DEV_SECRET
 
 
-def issue_agent_token(agent_id: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, now: Now = None) -> str:
+def issue_agent_token(agent_id: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, now: Now = None,
+                      audience: str = AUDIENCE) -> str:
+    if audience not in AUDIENCES.values():
+        raise ValueError(f"unknown audience {audience!r}")
     if not agent_id:
         raise ValueError("agent_id is required")
     if ttl_seconds <= 0:
         raise ValueError("ttl_seconds must be positive")
     iat = _timestamp(now)
-    claims = {"sub": agent_id, "aud": AUDIENCE, "iss": ISSUER, "iat": iat,
+    claims = {"sub": agent_id, "aud": audience, "iss": ISSUER, "iat": iat,
               "exp": iat + int(ttl_seconds)}
     return jwt.encode(claims, agent_token_secret(), algorithm=ALGORITHM)
 
 
-def verify_agent_token(token: Optional[str], now: Now = None) -> str:
-    """The agent id of a valid agent token, else TokenError (reasons as bot.identity)."""
+def issue_editor_token(editor_id: str, ttl_seconds: int = DEFAULT_TTL_SECONDS,
+                       now: Now = None) -> str:
+    return issue_agent_token(editor_id, ttl_seconds, now, audience=EDITOR_AUDIENCE)
+
+
+def verify_editor_token(token: Optional[str], now: Now = None) -> str:
+    """The editor id of a valid editor token (aud "editor"); an agent token is refused
+    ("wrong_audience")."""
+    return verify_agent_token(token, now, audience=EDITOR_AUDIENCE)
+
+
+def verify_agent_token(token: Optional[str], now: Now = None, audience: str = AUDIENCE) -> str:
+    """The agent id of a valid agent token, else TokenError (reasons as bot.identity).
+    An editor token (aud "editor") is refused ("wrong_audience")."""
+    if audience not in AUDIENCES.values():
+        raise ValueError(f"unknown audience {audience!r}")
     if token is None or not str(token).strip():
         raise TokenError("missing")
     parts = str(token).split()
@@ -201,7 +262,7 @@ def verify_agent_token(token: Optional[str], now: Now = None) -> str:
         raise TokenError("missing" if not parts else "malformed")
     try:
         claims = jwt.decode(
-            parts[0], agent_token_secret(), algorithms=[ALGORITHM], audience=AUDIENCE,
+            parts[0], agent_token_secret(), algorithms=[ALGORITHM], audience=audience,
             issuer=ISSUER,
             options={"require": ["sub", "aud", "iat", "exp"], "verify_exp": False,
                      "verify_iat": False, "verify_nbf": False},

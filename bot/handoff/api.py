@@ -241,7 +241,8 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
     def load_agent(agent_id: str) -> Optional[Dict[str, Any]]:
         with session_scope(db_url) as session:
             agent = agent_accounts.get_agent(session, agent_id)
-            if agent is None or not agent.active:
+            # An editor's account never works the agent console, whatever token it holds.
+            if agent is None or not agent.active or agent_accounts.role_of(agent) != "agent":
                 return None
             return {"id": agent.id, "display_name": agent.display_name}
 

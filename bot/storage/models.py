@@ -279,16 +279,22 @@ class JSONText(TypeDecorator):
         return json.loads(value)
 
 
+AGENT_ROLES = ("agent", "editor")  # agent console / review page; one role per account
+
+
 class Agent(Base):
-    """A person at the bank who takes over conversations (the agent console's user)."""
+    """A person at the bank who signs in: an agent takes over conversations (the agent
+    console's user); an editor (role "editor") works the review queue (/review/)."""
 
     __tablename__ = "agents"
+    __table_args__ = (CheckConstraint(_in("role", AGENT_ROLES), name="role"),)
 
-    id = Column(String(32), primary_key=True)  # e.g. "agent-1"
+    id = Column(String(32), primary_key=True)  # e.g. "agent-1", "editor-1"
     username = Column(String(64), nullable=False, unique=True)
     display_name = Column(String(64), nullable=False)
     password_hash = Column(String(255), nullable=False)  # see bot.handoff.agents
     active = Column(Boolean, nullable=False, default=True)
+    role = Column(String(16), nullable=False, default="agent", server_default="agent")
     created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
 
     def __repr__(self) -> str:
