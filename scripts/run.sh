@@ -28,6 +28,7 @@ The assistant is running:
                  {"sender": "me", "message": "我失业了还不上", "metadata": {"token": "..."}}
   Web chat       http://127.0.0.1:$RASA_PORT/chat/#token=...
   Agent console  http://127.0.0.1:$RASA_PORT/agent/
+  Editors' review http://127.0.0.1:$RASA_PORT/review/
   Demo sign-in   http://127.0.0.1:$RASA_PORT/demo/  (only with BOT_DEMO=1)
   HTTP API       http://127.0.0.1:$RASA_PORT/  (token: RASA_API_TOKEN=$RASA_API_TOKEN)
   Action server  http://127.0.0.1:$ACTION_PORT/health
