@@ -4,7 +4,7 @@ All names and lenders are fictional. Dates are relative to `today`, so each borr
 stays in the same overdue stage whenever the demo is (re)seeded:
     demo-current   not overdue                 demo-m3       ~75 days (M3)
     demo-grace     2 days late, inside 容时    demo-m6plus   >180 days (status 7)
-    demo-m1        ~20 days (M1), part paid    demo-multi    3 accounts, 3 lenders, 3 stages
+    demo-m1        ~20 days (M1), part paid    demo-multi    4 accounts, 4 lenders (three products)
     demo-onplan    already on a personalised plan, with a submitted application
     demo-online    online consumer credit (花呗/借呗 kind), ~12 days (M1)
 """
@@ -85,6 +85,7 @@ DEMO_BORROWERS: Tuple[DemoBorrower, ...] = (
         DemoAccount("credit_card", STAR, "尾号 2290", "6200.00", "620.00", -6),
         DemoAccount("credit_card", HILL, "尾号 7715", "15800.00", "1580.00", 40),
         DemoAccount("consumer_loan", GREEN, "借款合同尾号 3061", "20000.00", "1860.00", 12),
+        DemoAccount("online_credit", CLOUD, "账户尾号 8826", "3600.00", "620.00", 1),
     )),
     DemoBorrower("demo-onplan", "孙先生", "already on a personalised plan (application submitted)", (
         DemoAccount("credit_card", STAR, "尾号 5032", "31200.00", "880.00", -10,

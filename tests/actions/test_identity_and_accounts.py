@@ -17,11 +17,13 @@ def _no_account_data(messages):
 def test_check_debt_lists_the_borrowers_own_accounts(bank):
     messages, _ = run(ActionCheckDebt(), make_tracker("我欠多少", "check_debt", token=token_for("demo-multi")))
     assert responses(messages) == ["utter_accounts_header"]
-    assert messages[0]["count"] == 3
+    assert messages[0]["count"] == 4
     lines = messages[0]["accounts"].split("\n")
-    # Most urgent first: the 40-day card before the 12-day loan before the current card.
-    assert ["远山银行信用卡" in lines[0], "青禾消费金融" in lines[1], "星河银行信用卡" in lines[2]] == [True] * 3
-    assert "已逾期 40 天" in lines[0] and "已逾期 12 天" in lines[1] and "目前没有逾期" in lines[2]
+    # Most urgent first: the 40-day card, the 12-day loan, the online line in its grace day,
+    # the current card.
+    assert ["远山银行信用卡" in lines[0], "青禾消费金融" in lines[1], "云朵信用付" in lines[2],
+            "星河银行信用卡" in lines[3]] == [True] * 4
+    assert "已逾期 40 天" in lines[0] and "已逾期 12 天" in lines[1] and "目前没有逾期" in lines[3]
 
 
 def test_check_debt_without_token_shows_no_account(bank):

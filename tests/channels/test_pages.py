@@ -73,7 +73,7 @@ def test_demo_lists_the_demo_borrowers_with_their_stage(web_stack):
     m1 = by_id["demo-m1"]
     assert m1["display_name"] == "张先生"
     assert m1["accounts"][0]["days_overdue"] == 20 and "M1" in m1["accounts"][0]["stage"]
-    assert len(by_id["demo-multi"]["accounts"]) == 3
+    assert len(by_id["demo-multi"]["accounts"]) == 4
 
 
 def test_demo_token_is_a_borrower_token_for_demo_borrowers_only(web_stack):

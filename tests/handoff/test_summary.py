@@ -82,7 +82,7 @@ def _facts(url, borrower_id):
     return accounts, applications
 
 
-def test_summary_for_a_borrower_in_crisis_with_three_debts(bank):
+def test_summary_for_a_borrower_in_crisis_with_four_debts(bank):
     accounts, applications = _facts(bank, "demo-multi")
     slots = {"situations": ["income_loss"], "selected_plan": PLAN, "monthly_budget": 1500.0}
     summary = build_case_summary(EVENTS, slots, accounts, applications, TODAY)
@@ -92,7 +92,7 @@ def test_summary_for_a_borrower_in_crisis_with_three_debts(bank):
     assert summary["situations"] == [{"code": "income_loss", "label": "收入减少/失业"}]
 
     by_label = {a["label"]: a for a in summary["accounts"]}
-    assert set(by_label) == {"尾号 2290", "尾号 7715", "借款合同尾号 3061"}
+    assert set(by_label) == {"尾号 2290", "尾号 7715", "借款合同尾号 3061", "账户尾号 8826"}
     hill = by_label["尾号 7715"]
     assert hill["lender"] == "远山银行信用卡" and hill["product_label"] == "信用卡"
     assert hill["balance"] == "15800.00" and hill["unpaid_minimum"] == "1580.00"
@@ -121,7 +121,7 @@ def test_summary_for_a_borrower_in_crisis_with_three_debts(bank):
 
     headline = summary["headline"]
     assert headline.startswith("危机信号")
-    assert "远山银行信用卡 尾号 7715" in headline and "等3笔" in headline
+    assert "远山银行信用卡 尾号 7715" in headline and "等4笔" in headline
     assert "收入减少/失业" in headline
 
 

@@ -63,7 +63,7 @@ def test_stage_spread(session):
     assert 61 <= days["demo-m3"][0] <= 90
     assert days["demo-m6plus"][0] > 180
     multi = days["demo-multi"]
-    assert len(multi) == 3 and len(set(multi)) == 3
+    assert len(multi) == 4 and len(set(multi)) == 4
     assert days["demo-onplan"] == [0]
 
 
@@ -85,16 +85,16 @@ def test_stage_spread_with_product_policy(session):
     assert stages["demo-m1"] == ["M1"]
     assert stages["demo-m3"] == ["M3"]
     assert stages["demo-m6plus"] == ["M3+"]
-    assert sorted(stages["demo-multi"]) == ["M1", "M2", "current"]
+    assert sorted(stages["demo-multi"]) == ["M1", "M2", "current", "grace"]
     assert stages["demo-onplan"] == ["current"]
 
 
-def test_demo_multi_has_three_lenders_and_both_products(session):
+def test_demo_multi_has_four_lenders_and_every_product(session):
     seed_demo(session, TODAY)
     session.commit()
     accounts = repo.list_accounts(session, "demo-multi")
-    assert len({a.lender for a in accounts}) == 3
-    assert {a.product for a in accounts} == {"credit_card", "consumer_loan"}
+    assert len({a.lender for a in accounts}) == 4
+    assert {a.product for a in accounts} == {"credit_card", "consumer_loan", "online_credit"}
 
 
 def test_demo_onplan_is_on_a_plan_with_a_submitted_application(session):
