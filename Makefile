@@ -73,7 +73,7 @@ eval-accept: train
 
 check: setup
 	$(PY) -m bot.content_check
-	$(PY) -m pytest -q -p no:cacheprovider tests/content tests/unit/test_policy_file.py tests/distress
+	$(PY) -m pytest -q -p no:cacheprovider -m "not conversation" tests/content tests/unit/test_policy_file.py tests/distress
 
 bench: train
 	MODEL=$(MODEL) $(PY) -m bot.bench
