@@ -23,7 +23,7 @@ import unicodedata
 from datetime import date
 from typing import List, Optional, Sequence, Tuple
 
-from bot import clock
+from bot import clock, policy
 from bot.storage import db, demo, repository
 
 
@@ -43,31 +43,12 @@ def _ensure_db(today: date, reset_demo: bool = False) -> List[str]:
         return demo.seed_demo(session, today, reset=reset_demo or stale)
 
 
-def _policy_module():
-    """bot.policy when it provides the overdue rules; None falls back to a plain count."""
-    try:
-        import bot.policy as policy
-    except ModuleNotFoundError as exc:
-        if exc.name == "bot.policy":
-            return None
-        raise
-    if all(hasattr(policy, n) for n in ("load_policy", "days_overdue", "stage_for")):
-        return policy
-    return None
-
-
 def account_overdue(account, today: date) -> Tuple[int, Optional[str]]:
-    """(days overdue, stage label or None) for one account."""
+    """(days overdue, stage label) for one account, by its product's policy."""
     unpaid = repository.unpaid_minimum(account, today)
-    policy = _policy_module()
-    if policy is not None:
-        product_policy = policy.load_policy(account.product)
-        days = policy.days_overdue(account.due_date, today, unpaid, product_policy)
-        return days, policy.stage_for(days, product_policy).label
-    # TODO: drop this fallback once bot.policy is always present; it ignores the
-    # product's small-balance tolerance and has no stage names.
-    days = max((today - account.due_date).days, 0) if unpaid > 0 else 0
-    return days, None
+    product_policy = policy.load_policy(account.product)
+    days = policy.days_overdue(account.due_date, today, unpaid, product_policy)
+    return days, policy.stage_for(days, product_policy).label
 
 
 def _width(text: str) -> int:

@@ -21,7 +21,7 @@ from sanic.request import Request
 from bot.channels.inbound import admit_rest, checked_text
 from bot.deployment import require_safe_startup
 from bot.channels.slow_turns import answered_in_time
-from bot.channels.socket_channel import handoff_state_for, keep_for_agent
+from bot.handoff import borrower_side
 
 # A refusal the app can show as it is; the borrower's words are not kept.
 _REFUSALS: Dict[str, Dict[str, Any]] = {
@@ -68,14 +68,14 @@ class BorrowerRestChannel(InputChannel):
             collector = CollectingOutputChannel()
             message = UserMessage(text, collector, sender, input_channel=self.name(),
                                   metadata=admission.metadata)
-            kept = await loop.run_in_executor(None, keep_for_agent, sender, text)
+            kept = await loop.run_in_executor(None, borrower_side.keep_for_agent, sender, text)
             if kept:  # self-harm talk or a scam while waiting: answered now, the bot paused
                 await collector.send_text_message(sender, kept)
             in_time = await answered_in_time(
                 on_new_message(message), text,
                 lambda text, buttons: collector.send_text_with_buttons(sender, text, buttons))
             if in_time and kept is not None and not collector.messages:
-                state = await loop.run_in_executor(None, handoff_state_for, sender)
+                state = await loop.run_in_executor(None, borrower_side.handoff_state_for, sender)
                 if state:
                     await collector.send_custom_json(sender, {"handoff": state})
             return response.json(list(collector.messages))  # a late turn adds no more

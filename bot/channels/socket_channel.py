@@ -36,13 +36,12 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError
 
-from bot.channels import hub
-from bot.content import response_text
 from bot.channels.inbound import checked_text, identity_metadata
 from bot.channels.slow_turns import answered_in_time
 from bot.deployment import require_safe_startup
-from bot.distress.detector import Level, assess_message
-from bot.safety import is_scam
+from bot.handoff import borrower_side
+from bot.handoff import hub
+from bot.handoff.transcript import clean_buttons, transcript
 from bot.identity import TokenConfigError, TokenError, verify_token
 
 logger = logging.getLogger(__name__)
@@ -64,17 +63,6 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")
 
 
-def _epoch(value: Any) -> float:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:  # SQLite gives naive datetimes; we store UTC
-            value = value.replace(tzinfo=timezone.utc)
-        return value.timestamp()
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
 def _token_expiry(token: str) -> Optional[float]:
     """exp of a token that verify_token() already accepted (no second signature check)."""
     try:
@@ -82,14 +70,6 @@ def _token_expiry(token: str) -> Optional[float]:
         return float(claims["exp"])
     except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
         return None
-
-
-def _buttons(items: Optional[Iterable[Dict[Text, Any]]]) -> List[Dict[Text, Text]]:
-    out = []
-    for b in items or []:
-        if isinstance(b, dict) and b.get("title") is not None:
-            out.append({"title": str(b["title"]), "payload": str(b.get("payload", b["title"]))})
-    return out
 
 
 class BorrowerSocketOutput(OutputChannel):
@@ -116,7 +96,7 @@ class BorrowerSocketOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        await self._emit(recipient_id, {"text": text, "buttons": _buttons(buttons)})
+        await self._emit(recipient_id, {"text": text, "buttons": clean_buttons(buttons)})
 
     async def send_quick_replies(
         self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]], **kwargs: Any
@@ -144,177 +124,11 @@ class BorrowerSocketOutput(OutputChannel):
         await self._emit(recipient_id, {"custom": json_message})
 
 
-# ---- storage look-ups (synchronous SQLAlchemy; run in a worker thread) --------------------
-
-def _agent_name(session, agent_id: Optional[str]) -> Optional[str]:
-    if not agent_id:
-        return None
-    for module in ("bot.handoff.models", "bot.storage.models"):
-        try:
-            agent_model = getattr(__import__(module, fromlist=["Agent"]), "Agent")
-        except (ImportError, AttributeError):
-            continue
-        agent = session.get(agent_model, agent_id)
-        return getattr(agent, "display_name", None) if agent else None
-    return None
-
-
-def _ticket_message_model():
-    for module in ("bot.handoff.models", "bot.storage.models"):
-        try:
-            mod = __import__(module, fromlist=["Ticket", "TicketMessage"])
-            return mod.Ticket, mod.TicketMessage
-        except (ImportError, AttributeError):
-            continue
-    return None
-
-
-def ticket_messages_for(conversation_id: str) -> List[Dict[Text, Any]]:
-    """What was said while handed off, oldest first; [] while the handoff tables or models do
-    not exist yet (older database, or the handoff package not installed)."""
-    models = _ticket_message_model()
-    if models is None:
-        return []
-    ticket_model, message_model = models
-    from sqlalchemy import select
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.storage.db import session_scope
-
-    try:
-        with session_scope() as session:
-            rows = session.execute(
-                select(message_model)
-                .join(ticket_model, message_model.ticket_id == ticket_model.id)
-                .where(ticket_model.conversation_id == conversation_id)
-                .order_by(message_model.created_at, message_model.id)
-            ).scalars().all()
-            names: Dict[str, Optional[str]] = {}
-            out = []
-            for row in rows:
-                item = {"sender": row.sender, "text": row.text or "", "ts": _epoch(row.created_at)}
-                agent_id = getattr(row, "agent_id", None)
-                if row.sender == "agent":
-                    if agent_id not in names:
-                        names[agent_id] = _agent_name(session, agent_id)
-                    item["agent_name"] = names[agent_id] or "人工客服"
-                out.append(item)
-            return out
-    except SQLAlchemyError as exc:  # e.g. migration 0002 not applied yet
-        logger.debug("no ticket messages for %s: %s", conversation_id, exc)
-        return []
-
-
-def _queue():
-    try:
-        from bot.handoff.sql_queue import SqlHandoffQueue
-    except ImportError:
-        return None
-    return SqlHandoffQueue()
-
-
-def handoff_state_for(conversation_id: str) -> Optional[Dict[Text, Any]]:
-    """The "handoff" event payload for an open ticket, None when there is none (or the handoff
-    package is not there)."""
-    queue = _queue()
-    if queue is None:
-        return None
-    try:
-        ticket = queue.open_ticket_for(conversation_id)
-        if ticket is None:
-            return None
-        if ticket.status == "waiting":
-            place, minutes = queue.position(ticket.id)
-            return {"state": "waiting", "position": int(place),
-                    "expected_wait_minutes": int(minutes)}
-        name = getattr(ticket, "agent_name", None)
-        if not name:
-            from bot.storage.db import session_scope
-
-            with session_scope() as session:
-                name = _agent_name(session, ticket.agent_id)
-        return {"state": "agent_joined", "agent_name": name or "人工客服"}
-    except Exception as exc:  # a state banner must never break the borrower's turn
-        logger.warning("no handoff state for %s: %s", conversation_id, exc)
-        return None
-
-
-def store_borrower_message_if_handed_off(conversation_id: str, text: str) -> bool:
-    """While a ticket is open, keep the borrower's words for the agent (a paused Rasa
-    conversation logs them but nobody would read them)."""
-    return keep_for_agent(conversation_id, text) is not None
-
-
-def keep_for_agent(conversation_id: str, text: str) -> Optional[str]:
-    """Like store_borrower_message_if_handed_off, and safer: the paused bot cannot answer,
-    so self-harm talk while waiting makes the ticket urgent here and returns the help-line
-    text for the channel to send at once. None: no open ticket; "" : stored, nothing to say."""
-    queue = _queue()
-    if queue is None or not text:
-        return None
-    try:
-        ticket = queue.open_ticket_for(conversation_id)
-        if ticket is None:
-            return None
-        queue.add_message(ticket.id, "borrower", text)
-        level = assess_message(text).level
-        # A person already talking with the borrower, or a crisis already on the ticket:
-        # the agent answers a possible crisis or a scam; we only keep the words and the
-        # priority. Self-harm talk always gets the help lines at once.
-        agent_has_it = ticket.status == "claimed" or ticket.category == "crisis"
-        if level is not Level.CRISIS and agent_has_it:
-            return ""
-        if level is Level.CRISIS:
-            queue.open_ticket(conversation_id, ticket.borrower_id, "urgent", "crisis", {})
-            reply = response_text("utter_crisis_support")
-        elif level is Level.POSSIBLE_CRISIS:
-            queue.open_ticket(conversation_id, ticket.borrower_id, "high", "possible_crisis", {})
-            reply = response_text("utter_possible_crisis_check")
-        elif is_scam(text):  # a scammer calling while the borrower waits for us
-            queue.open_ticket(conversation_id, ticket.borrower_id, "high", "scam", {})
-            reply = "\n".join(response_text(name)
-                              for name in ("utter_scam_warning", "utter_scam_what_to_do"))
-        else:
-            return ""
-        queue.add_message(ticket.id, "bot", reply)
-        return reply
-    except Exception:  # the message still goes to Rasa, which logs it
-        logger.exception("could not store the borrower message for the agent")
-        return None
-
-
 # ---- history ---------------------------------------------------------------------------
 
 def _tracker_messages(events: Iterable[Any]) -> List[Dict[Text, Any]]:
-    from rasa.shared.core.events import BotUttered, UserUttered
-
-    out: List[Dict[Text, Any]] = []
-    last_buttons: List[Dict[Text, Text]] = []
-    for event in events:
-        if isinstance(event, UserUttered):
-            text = event.text
-            if not text or text.startswith("EXTERNAL: "):  # intents triggered by the server
-                continue
-            # A quick reply sends its payload; show what the borrower clicked.
-            if text.startswith("/"):
-                title = next((b["title"] for b in last_buttons if b["payload"] == text), None)
-                text = title or text
-            out.append({"sender": "borrower", "text": text, "ts": event.timestamp})
-            last_buttons = []
-        elif isinstance(event, BotUttered):
-            data = event.data or {}
-            buttons = _buttons(data.get("buttons") or data.get("quick_replies"))
-            if not event.text:
-                continue
-            meta = event.metadata or {}
-            item = {"sender": "bot", "text": event.text, "ts": event.timestamp}
-            if meta.get("sender") == "agent" or meta.get("agent_name"):
-                item.update(sender="agent", agent_name=meta.get("agent_name") or "人工客服")
-            if buttons:
-                item["buttons"] = buttons
-            last_buttons = buttons
-            out.append(item)
-    return out
+    """The tracker's messages as the borrower saw them (bot.handoff.transcript)."""
+    return transcript(events, borrower_view=True)
 
 
 def merge_history(
@@ -359,7 +173,8 @@ async def load_history(app: Any, conversation_id: str) -> List[Dict[Text, Any]]:
         if tracker is not None:
             tracker_items = _tracker_messages(tracker.events)
     loop = asyncio.get_running_loop()
-    ticket_items = await loop.run_in_executor(None, ticket_messages_for, conversation_id)
+    ticket_items = await loop.run_in_executor(None, borrower_side.ticket_messages_for,
+                                              conversation_id)
     return merge_history(tracker_items, ticket_items)
 
 
@@ -419,7 +234,7 @@ class BorrowerSocketChannel(SocketIOInput):
 
     async def _emit_handoff_state(self, sio: AsyncServer, conversation_id: str, to: str) -> None:
         loop = asyncio.get_running_loop()
-        state = await loop.run_in_executor(None, handoff_state_for, conversation_id)
+        state = await loop.run_in_executor(None, borrower_side.handoff_state_for, conversation_id)
         if state is not None:
             await sio.emit("handoff", state, room=to, namespace=self.namespace)
 
@@ -525,7 +340,8 @@ class BorrowerSocketChannel(SocketIOInput):
                 return {"ok": False, "error": "too_long", "max": self.max_message_chars}
             conversation_id = session["conversation_id"]
             loop = asyncio.get_running_loop()
-            help_lines = await loop.run_in_executor(None, keep_for_agent, conversation_id, text.strip())
+            help_lines = await loop.run_in_executor(None, borrower_side.keep_for_agent,
+                                                    conversation_id, text.strip())
             if help_lines:
                 await sio.emit(self.bot_message_evt, {"text": help_lines, "sender": "bot"},
                                room=conversation_id)

@@ -8,8 +8,6 @@ blueprint drops that prefix when it registers.
 """
 from __future__ import annotations
 
-import importlib.util
-import logging
 import os
 import re
 from pathlib import Path
@@ -20,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-logger = logging.getLogger(__name__)
+from bot.handoff.api import agent_api_blueprint
 
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
 DEMO_TOKEN_TTL_SECONDS = 3600
@@ -125,19 +123,10 @@ def _demo_token(borrower_id: str) -> Optional[str]:
     return issue_token(borrower_id, ttl_seconds=DEMO_TOKEN_TTL_SECONDS)
 
 
-# ---- the agent API (another package; absent until it is built) ---------------------------
+# ---- the agent API (bot.handoff.api) ----------------------------------------------------
 
 def agent_api_blueprints() -> List[Any]:
-    try:
-        from bot.handoff.api import agent_api_blueprint
-    except ImportError:
-        if importlib.util.find_spec("bot.handoff") and importlib.util.find_spec("bot.handoff.api"):
-            logger.exception("the agent API exists but does not import; /agent/api is off")
-        return []
-    bp = agent_api_blueprint
-    if callable(bp) and not isinstance(bp, Blueprint) and not hasattr(bp, "blueprints"):
-        bp = bp()  # a factory
-    return [bp]
+    return [agent_api_blueprint()]
 
 
 class _RootBlueprint(Blueprint):

@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as sanic_json
 
-from bot.channels import hub
+from . import hub
 from bot.identity import TokenError
 from bot.storage.db import session_scope
 
@@ -30,6 +30,8 @@ from . import hours
 from .queue import HandoffQueue, NotTicketHolder, Ticket, TicketNotFound
 from .sql_queue import SqlHandoffQueue
 from .throttle import SignInThrottle, client_address
+from .transcript import iso_time
+from .transcript import transcript as tracker_messages
 
 logger = logging.getLogger(__name__)
 
@@ -151,20 +153,8 @@ def tracker_transcript(events: List[Dict[str, Any]], handed_off_at: Optional[dat
     kept (it is logged just after the ticket opened); from the next borrower message on,
     the TicketMessages are the record."""
     cutoff = handed_off_at.timestamp() if handed_off_at else None
-    out = []
-    for e in events:
-        kind = e.get("event")
-        if kind not in ("user", "bot"):
-            continue
-        ts = e.get("timestamp")
-        if kind == "user" and cutoff is not None and isinstance(ts, (int, float)) and ts >= cutoff:
-            break
-        text = e.get("text") or ""
-        if not text.strip():
-            continue
-        at = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat() if isinstance(ts, (int, float)) else None
-        out.append({"sender": "borrower" if kind == "user" else "bot", "text": text, "at": at})
-    return out
+    return [{"sender": m["sender"], "text": m["text"], "at": iso_time(m["ts"])}
+            for m in tracker_messages(events, until=cutoff)]
 
 
 async def _resume_conversation(request: Request, conversation_id: str) -> Tuple[str, Dict[str, Any], bool]:

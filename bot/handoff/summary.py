@@ -7,11 +7,13 @@ stored on the ticket.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from bot.distress import TurnSignal, assess_conversation
+
+from .transcript import iso_time, transcript
 
 LAST_MESSAGES = 10
 FALLBACK_INTENT = "nlu_fallback"
@@ -57,12 +59,6 @@ def _money(value) -> Optional[str]:
     return str(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
-def _at(timestamp) -> Optional[str]:
-    if not isinstance(timestamp, (int, float)):
-        return None
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
-
-
 def _field(obj, name: str):
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
@@ -81,12 +77,8 @@ def user_turns(events: Iterable[Mapping]) -> List[TurnSignal]:
 
 
 def last_messages(events: Iterable[Mapping], limit: int = LAST_MESSAGES) -> List[Dict[str, Any]]:
-    said = [
-        {"who": "borrower" if e["event"] == "user" else "bot", "text": e.get("text"),
-         "at": _at(e.get("timestamp"))}
-        for e in events
-        if e.get("event") in ("user", "bot") and (e.get("text") or "").strip()
-    ]
+    said = [{"who": m["sender"], "text": m["text"], "at": iso_time(m["ts"])}
+            for m in transcript(events)]
     return said[-limit:]
 
 

@@ -13,7 +13,6 @@ import contextlib
 import os
 import re
 import shutil
-import time
 from datetime import date
 from pathlib import Path
 
@@ -194,7 +193,8 @@ def test_crisis_handoff_end_to_end(stack, browser):
             expect(desk.locator("#transcript .line-borrower", has_text=borrower_words)).to_be_visible(timeout=POLL)
             desk.evaluate("window.scrollTo(0, 0)")  # the queue column is sticky
             desk.screenshot(path=str(ARTIFACTS / "agent-console.png"), full_page=True)
-            time.sleep(3)
+            # The typing dots go when the turn's ack arrives, after anything the turn sent.
+            expect(chat.locator("#typing")).to_be_hidden(timeout=POLL)
             assert chat.locator("#messages .msg-bot").count() == bot_lines_before
 
         with step("resolve needs a note, then resolves; the ticket leaves the queue", desk):

@@ -80,6 +80,17 @@ class Borrower:
             await asyncio.sleep(0.05)
         raise AssertionError(f"no {name!r} event; got {self.events!r}")
 
+    async def settled(self, timeout: float = 20) -> None:
+        """A round trip on this socket (session_request, session_confirm): whatever the
+        server sent it before has arrived once this returns."""
+        before = len(self.named("session_confirm"))
+        await self.client.emit("session_request", {})
+        deadline = time.monotonic() + timeout
+        while len(self.named("session_confirm")) <= before:
+            if time.monotonic() > deadline:
+                raise AssertionError("no session_confirm for the round trip")
+            await asyncio.sleep(0.02)
+
     def texts(self, sender: Optional[str] = None) -> List[str]:
         return [d.get("text") or "" for e, d in self.events
                 if e == "bot_uttered" and (sender is None or d.get("sender") == sender)]

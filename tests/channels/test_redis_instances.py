@@ -88,9 +88,11 @@ def test_an_emit_on_one_instance_reaches_sockets_on_the_other(two_instances, red
         # A turn handled by instance B ...
         assert (await on_b.say("你好"))["ok"]
         await on_a.wait_for("bot_uttered")
-        await asyncio.sleep(1)
+        deadline = time.monotonic() + 20  # the rest of the turn, through Redis
+        while on_a.texts() != on_b.texts() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         # ... and an emit from any other process on the Redis channel (what the agent API
-        # does through bot.channels.hub on whichever instance served the agent).
+        # does through bot.handoff.hub on whichever instance served the agent).
         external = socketio.AsyncRedisManager(redis_url, write_only=True)
         await external.emit("bot_uttered", {"text": "我是客服小李", "sender": "agent",
                                             "agent_name": "小李"}, room="b:" + me, namespace="/")

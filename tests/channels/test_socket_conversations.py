@@ -36,7 +36,7 @@ def test_b_never_receives_a_messages_even_naming_a_session_id(web_stack, fresh_i
                             metadata={"token": "forged", "borrower_id": "demo-m1"}))["ok"]
         b_replies = list(b.texts())
         assert (await a.say("我上个月被裁员了，现在没有收入，信用卡还不上了"))["ok"]
-        await asyncio.sleep(2)  # anything misrouted would have arrived by now
+        await b.settled()  # anything misrouted would have arrived before this round trip
         await a.close()
         await b.close()
         return a, b, b_replies

@@ -7,7 +7,7 @@ import socketio
 from rasa.shared.core.events import BotUttered, UserUttered
 from socketio.exceptions import ConnectionRefusedError
 
-from bot.channels import hub
+from bot.handoff import hub
 from bot.channels.socket_channel import (
     BorrowerSocketChannel,
     BorrowerSocketOutput,
@@ -62,10 +62,13 @@ def make_channel(session=None, **credentials):
     return channel, handlers, fake, received
 
 
-def test_message_goes_to_the_token_conversation_with_only_a_proof_as_metadata(monkeypatch):
-    monkeypatch.setattr("bot.channels.socket_channel.store_borrower_message_if_handed_off",
-                        lambda *a: False)
-    monkeypatch.setattr("bot.channels.socket_channel.handoff_state_for", lambda *a: None)
+def test_message_goes_to_the_token_conversation_with_only_a_proof_as_metadata(
+        tmp_path, monkeypatch):
+    # The handler asks bot.handoff.borrower_side; no ticket here, and nothing may reach the
+    # default database.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.sqlite'}")
+    monkeypatch.setattr("bot.handoff.borrower_side.keep_for_agent", lambda *a: None)
+    monkeypatch.setattr("bot.handoff.borrower_side.handoff_state_for", lambda *a: None)
     token = issue_token("demo-m1")
     _, handlers, fake, received = make_channel({"token": token, "conversation_id": "b:demo-m1"})
     ack = asyncio.run(handlers["user_uttered"]("sid-1", {
@@ -188,18 +191,18 @@ def test_history_shows_clicked_titles_drops_duplicates_and_keeps_buttons_last():
 
 def test_handed_off_words_are_stored_for_the_agent(tmp_path, monkeypatch):
     sql_queue = pytest.importorskip("bot.handoff.sql_queue")
-    from bot.channels import socket_channel
+    from bot.handoff import borrower_side
     from bot.storage.db import upgrade_to_head
 
     url = f"sqlite:///{tmp_path / 'bot.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
     upgrade_to_head(url)
-    assert socket_channel.store_borrower_message_if_handed_off("b:x", "在吗") is False
-    assert socket_channel.handoff_state_for("b:x") is None
+    assert borrower_side.keep_for_agent("b:x", "在吗") is None  # no open ticket: not kept
+    assert borrower_side.handoff_state_for("b:x") is None
     queue = sql_queue.SqlHandoffQueue(url)
     ticket = queue.open_ticket("b:x", "x", "normal", "human", {})
-    assert socket_channel.store_borrower_message_if_handed_off("b:x", "在吗") is True
+    assert borrower_side.keep_for_agent("b:x", "在吗") is not None  # kept
     assert [(m.sender, m.text) for m in queue.messages(ticket.id)] == [("borrower", "在吗")]
-    state = socket_channel.handoff_state_for("b:x")
+    state = borrower_side.handoff_state_for("b:x")
     assert state["state"] == "waiting" and state["position"] == 1
-    assert socket_channel.ticket_messages_for("b:x")[0]["text"] == "在吗"
+    assert borrower_side.ticket_messages_for("b:x")[0]["text"] == "在吗"
