@@ -14,6 +14,10 @@ ENVIRONMENTS = ("production", "development")
 MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash
 DEV_API_TOKEN = "dev-api-token"
 DEV_ACTION_SECRET = "dev-only-action-server-secret-not-for-production"
+# Development stand-ins for the signing secrets (≥32 bytes so PyJWT does not warn); this
+# module refuses them in production, bot.identity and bot.handoff.agents fall back to them.
+DEV_TOKEN_SECRET = "dev-only-debt-help-bot-token-secret-not-for-production"
+DEV_AGENT_SECRET = "dev-only-debt-help-bot-agent-token-secret-not-for-production"
 
 
 class DeploymentError(RuntimeError):
@@ -54,9 +58,6 @@ def startup_problems(role: str) -> List[str]:
     """What stops `role` ("rasa" or "actions") from starting in this environment."""
     if is_development():
         return []
-    from bot.handoff.agents import DEV_SECRET as DEV_AGENT_SECRET
-    from bot.identity import DEV_SECRET as DEV_TOKEN_SECRET
-
     problems = [_secret_problem("BOT_TOKEN_SECRET", DEV_TOKEN_SECRET),
                 _secret_problem("ACTION_SERVER_SECRET", DEV_ACTION_SECRET)]
     if role == "rasa":

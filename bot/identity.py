@@ -13,14 +13,15 @@ from typing import Optional, Union
 
 import jwt
 
+from bot.deployment import DEV_TOKEN_SECRET, is_development
+
 ALGORITHM = "HS256"
 AUDIENCE = "borrower"
 # A channel's short proof of a verified borrower, good only at the action server.
 ACTIONS_AUDIENCE = "actions"
 ISSUER = "debt-help-bot"
 DEFAULT_TTL_SECONDS = 3600
-# Only for development; ≥32 bytes so PyJWT does not warn about a short HMAC key.
-DEV_SECRET = "dev-only-debt-help-bot-token-secret-not-for-production"
+DEV_SECRET = DEV_TOKEN_SECRET  # development only (bot.deployment refuses it in production)
 
 REASONS = ("missing", "malformed", "bad_signature", "expired", "wrong_audience")
 
@@ -44,8 +45,6 @@ MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the ha
 
 
 def token_secret() -> str:
-    from bot.deployment import is_development
-
     secret = os.environ.get("BOT_TOKEN_SECRET", "")
     if not is_development():
         if not secret or secret == DEV_SECRET:

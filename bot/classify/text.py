@@ -11,7 +11,7 @@ Why each step (borrowers we have not met write like this):
 - Digits collapse to one symbol: "800" and "1500" mean the same thing to an intent.
 
 Used by our intent classifier (`bot.nlu.linear_intent`) and the distress-level classifier
-(`bot.distress.classifier`); the plain baseline in `bot.nlu.baseline` uses none of it.
+(`bot.distress.classifier`); the plain baseline in `bot.classify.baseline` uses none of it.
 """
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ def lexicon_only() -> Callable[[str], str]:
 
 
 def baseline(items: Sequence[Tuple[str, str]]) -> Callable[[str], str]:
-    from bot.nlu.baseline import train_baseline
+    from bot.classify.baseline import train_baseline
 
     model = train_baseline([t for t, _ in items], [lv for _, lv in items])
     return lambda text: str(model.predict([text])[0])

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.deployment import DEV_AGENT_SECRET, is_development
 from bot.identity import MIN_SECRET_BYTES, TokenConfigError, TokenError, Now, _timestamp
 from bot.storage.models import AGENT_ROLES, Agent
 
@@ -33,7 +34,7 @@ AUDIENCES = {"agent": AUDIENCE, "editor": EDITOR_AUDIENCE}  # role -> token audi
 ISSUER = "debt-help-bot"
 ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 8 * 3600  # one shift
-DEV_SECRET = "dev-only-debt-help-bot-agent-token-secret-not-for-production"
+DEV_SECRET = DEV_AGENT_SECRET  # development only (bot.deployment refuses it in production)
 
 MIN_PASSWORD_LENGTH = 8
 DEMO_USERNAME = "demo-agent"
@@ -211,8 +212,6 @@ def ensure_demo_editor(session: Session) -> Tuple[Agent, bool]:
 # ------------------------------------------------------------------- tokens
 
 def agent_token_secret() -> str:
-    from bot.deployment import is_development
-
     secret = os.environ.get("AGENT_TOKEN_SECRET", "")
     if not is_development():
         if len(secret.encode("utf-8")) < MIN_SECRET_BYTES or secret == DEV_SECRET:

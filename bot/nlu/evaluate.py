@@ -8,7 +8,7 @@ training data, and tests/heldout/nlu_heldout.yml, written with it) it prints per
 precision / recall / F1, macro-F1, accuracy and errors for:
 - the pipeline: the trained Rasa model through Agent.parse_message, fallback counted as a
   miss (what a borrower sees);
-- the baseline (bot.nlu.baseline): jieba + word/char TF-IDF + LinearSVC on the same data;
+- the baseline (bot.classify.baseline): jieba + word/char TF-IDF + LinearSVC on the same data;
 and the ratio of errors. Then stratified 5-fold cross-validation over data/nlu for both
 classifiers, and how many right answers the fallback threshold throws away.
 
@@ -122,7 +122,7 @@ _BASELINES: Dict[int, object] = {}
 
 
 def baseline_predictions(train: Sequence[Example], texts: List[str]) -> List[str]:
-    from bot.nlu.baseline import train_baseline
+    from bot.classify.baseline import train_baseline
 
     key = hash(tuple(train))
     if key not in _BASELINES:
@@ -202,7 +202,7 @@ def cross_validate(examples: List[Example], folds: int = 5, seed: int = 0) -> di
     from sklearn.model_selection import StratifiedKFold
 
     from bot.classify.linear import LinearTextModel
-    from bot.nlu.baseline import train_baseline
+    from bot.classify.baseline import train_baseline
 
     texts = np.array([t for t, _ in examples], dtype=object)
     gold = np.array([i for _, i in examples], dtype=object)
