@@ -8,7 +8,10 @@ RASA      := $(VENV)/bin/rasa
 MODEL_DIR := models
 MODEL_HASH = $(shell python3 scripts/model_hash.py)
 MODEL      = $(MODEL_DIR)/$(MODEL_HASH).tar.gz
-DEPS_STAMP := $(VENV)/.deps-$(shell sha256sum requirements.txt | cut -c1-16)
+# Lint and types (pyproject.toml): run by make check and make test.
+LINT = $(VENV)/bin/ruff check bot actions tests scripts && \
+       $(VENV)/bin/mypy bot/policy bot/classify bot/distress bot/identity.py bot/safety
+DEPS_STAMP := $(VENV)/.deps-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 
 # Local defaults; override in the environment. Production is the code's default and
 # refuses these development values (bot/deployment.py); `make run` and `make test` ask for
@@ -41,8 +44,8 @@ $(PY):
 	"$$(scripts/find-python310)" -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip==24.0"
 
-$(DEPS_STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install -q -r requirements.txt
+$(DEPS_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
 	rm -f $(VENV)/.deps-* && touch $@
 
 setup: $(DEPS_STAMP)
@@ -59,6 +62,7 @@ run: train
 	MODEL=$(MODEL) scripts/run.sh
 
 test: train
+	$(LINT)
 	scripts/ensure-browser
 	MODEL=$(MODEL) $(PY) -m pytest -q -p no:cacheprovider tests
 	MODEL=$(MODEL) scripts/test-stories.sh
@@ -73,6 +77,7 @@ eval-accept: train
 
 check: setup
 	$(PY) -m bot.content_check
+	$(LINT)
 	$(PY) -m pytest -q -p no:cacheprovider -m "not conversation" tests/content tests/unit/test_policy_file.py tests/distress
 
 bench: train

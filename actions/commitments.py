@@ -1,5 +1,5 @@
 """What the borrower commits to: a reminder before due dates, a promise to pay."""
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Dict
 
 from rasa_sdk.forms import FormValidationAction

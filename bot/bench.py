@@ -72,7 +72,8 @@ def main() -> None:
             session.post(f"{base}/model/parse?token={token}", json={"text": text}).raise_for_status()
         parse = [
             ms for text in PARSE_TEXTS for ms in _timed(
-                lambda: session.post(f"{base}/model/parse?token={token}", json={"text": text}).raise_for_status(), 10)
+                lambda text=text: session.post(f"{base}/model/parse?token={token}",
+                                               json={"text": text}).raise_for_status(), 10)
         ]
         # Texts never seen before: our classifiers cache normalised text, so the repeated
         # texts above measure the warm path and these the cold one.
@@ -84,11 +85,12 @@ def main() -> None:
         long_parse = _timed(lambda: session.post(f"{base}/model/parse?token={token}",
                                                  json={"text": long_text}).raise_for_status(), 5)
         turns = []
-        for i in range(10):
+        for _ in range(10):
             sender = f"bench-{uuid.uuid4().hex[:8]}"
             for text in TURN_TEXTS:
                 body = {"sender": sender, "message": text, "metadata": {"token": borrower_token}}
-                turns += _timed(lambda: session.post(f"{base}/webhooks/rest/webhook", json=body).raise_for_status(), 1)
+                turns += _timed(lambda body=body: session.post(f"{base}/webhooks/rest/webhook",
+                                                               json=body).raise_for_status(), 1)
         crisis_lines, crisis_ticket = _crisis_timings(session, base, stack["env"]["DATABASE_URL"])
         print("machine: this one; stack: 1 Rasa worker, 1 action server, SQLite")
         _describe("POST /model/parse (repeated texts)", parse)

@@ -5,7 +5,8 @@ day: now in BOT_TIMEZONE (default Asia/Shanghai), not the server's, which may ru
 """
 import logging
 import os
-from datetime import date, datetime, timezone as _utc_zone
+from datetime import date, datetime
+from datetime import timezone as _utc_zone
 from typing import Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

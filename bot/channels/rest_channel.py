@@ -19,8 +19,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.inbound import admit_rest, checked_text
-from bot.deployment import require_safe_startup
 from bot.channels.slow_turns import answered_in_time
+from bot.deployment import require_safe_startup
 from bot.handoff import borrower_side
 
 # A refusal the app can show as it is; the borrower's words are not kept.

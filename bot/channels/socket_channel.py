@@ -39,8 +39,7 @@ from socketio.exceptions import ConnectionRefusedError
 from bot.channels.inbound import checked_text, identity_metadata
 from bot.channels.slow_turns import answered_in_time
 from bot.deployment import require_safe_startup
-from bot.handoff import borrower_side
-from bot.handoff import hub
+from bot.handoff import borrower_side, hub
 from bot.handoff.transcript import clean_buttons, transcript
 from bot.identity import TokenConfigError, TokenError, verify_token
 
@@ -286,10 +285,10 @@ class BorrowerSocketChannel(SocketIOInput):
                 borrower_id = verify_token(token)
             except TokenError as exc:
                 logger.info("socket refused: %s", exc.reason)
-                raise ConnectionRefusedError("auth_error", {"reason": exc.reason})
+                raise ConnectionRefusedError("auth_error", {"reason": exc.reason}) from None
             except TokenConfigError:
                 logger.exception("borrower tokens are not configured")
-                raise ConnectionRefusedError("auth_error", {"reason": "server_error"})
+                raise ConnectionRefusedError("auth_error", {"reason": "server_error"}) from None
             conversation_id = conversation_id_for(borrower_id)
             await sio.save_session(sid, {"token": token, "conversation_id": conversation_id},
                                    namespace=namespace)

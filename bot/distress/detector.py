@@ -177,7 +177,7 @@ def _int(raw: Mapping, key: str, where: str) -> int:
     return int(_num(raw, key, where, 0, 10_000))
 
 
-def _parse_settings(raw: Mapping) -> Settings:
+def _parse_settings(raw: object) -> Settings:
     if not isinstance(raw, Mapping):
         raise LexiconError("settings: must be a mapping")
     names = raw.get("intent_names") or {}

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import yaml
 
-from .detector import Lexicon, Level, assess_message, load_lexicon
+from .detector import Level, Lexicon, assess_message, load_lexicon
 
 # Repo layout: bot/distress/report.py → tests/distress/labelled.yml
 DEFAULT_LABELLED = Path(__file__).resolve().parents[2] / "tests" / "distress" / "labelled.yml"

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.deployment import DEV_AGENT_SECRET, is_development
-from bot.identity import MIN_SECRET_BYTES, TokenConfigError, TokenError, Now, _timestamp
+from bot.identity import MIN_SECRET_BYTES, Now, TokenConfigError, TokenError, _timestamp
 from bot.storage.models import AGENT_ROLES, Agent
 
 AUDIENCE = "agent"

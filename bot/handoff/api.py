@@ -21,12 +21,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as sanic_json
 
-from . import hub
 from bot.identity import TokenError
 from bot.storage.db import session_scope
 
 from . import agents as agent_accounts
-from . import hours
+from . import hours, hub
 from .queue import HandoffQueue, NotTicketHolder, Ticket, TicketNotFound
 from .sql_queue import SqlHandoffQueue
 from .throttle import SignInThrottle, client_address

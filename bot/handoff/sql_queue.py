@@ -12,6 +12,7 @@ from bot.storage import models as m
 from bot.storage.db import session_scope
 
 from . import hours
+from .hours import PRIORITIES
 from .queue import (
     PRIORITY_RANK,
     SENDERS,
@@ -23,7 +24,6 @@ from .queue import (
     check_values,
     utc,
 )
-from .hours import PRIORITIES
 
 Clock = Callable[[], datetime]
 

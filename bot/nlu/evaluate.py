@@ -201,8 +201,8 @@ def cross_validate(examples: List[Example], folds: int = 5, seed: int = 0) -> di
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
-    from bot.classify.linear import LinearTextModel
     from bot.classify.baseline import train_baseline
+    from bot.classify.linear import LinearTextModel
 
     texts = np.array([t for t, _ in examples], dtype=object)
     gold = np.array([i for _, i in examples], dtype=object)

@@ -77,7 +77,12 @@ from .charges import (
     cost_of_waiting,
 )
 from .credit import CreditImpact, credit_impact
-from .eligibility import Eligibility, blocking_reasons, personalised_eligibility, personalised_estimate
+from .eligibility import (
+    Eligibility,
+    blocking_reasons,
+    personalised_eligibility,
+    personalised_estimate,
+)
 from .extension import ExtensionOption, ExtensionResult, extension_options
 from .installments import (
     InstallmentOption,

@@ -105,7 +105,7 @@ def personalised_eligibility(
         else:
             for months in range(rule.min_months, rule.max_months + 1):
                 candidate = personalised_estimate(policy, bal, months)
-                if candidate.monthly_payment <= budget:
+                if candidate is not None and candidate.monthly_payment <= budget:
                     estimate = candidate
                     break
             else:

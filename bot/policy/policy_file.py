@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -167,7 +168,7 @@ class _Reader:
             raise PolicyError(f"{self.where}.{key}: missing")
         return self.data[key]
 
-    def fail(self, key, message):
+    def fail(self, key, message) -> NoReturn:
         raise PolicyError(f"{self.where}.{key}: {message}")
 
     def sub(self, key) -> "_Reader":
@@ -194,11 +195,8 @@ class _Reader:
             self.fail(key, f"{value} outside {lo}..{hi if hi is not None else '∞'}")
         return value
 
-    def amount(self, key, optional=False) -> Decimal | None:
-        value = self._get(key)
-        if value is None and optional:
-            return None
-        dec = _number(value)
+    def amount(self, key) -> Decimal:
+        dec = _number(self._get(key))
         if dec is None or dec < 0:
             self.fail(key, "expected an amount in yuan ≥ 0")
         return dec
@@ -238,7 +236,7 @@ def _build(raw: dict, where: str) -> ProductPolicy:
     penalty = PenaltyRule(
         rate=p.rate("rate"),
         floor=p.amount("floor"),
-        cap=p.amount("cap", optional=True),
+        cap=None if p._get("cap") is None else p.amount("cap"),
         per_days=p.whole("per_days", 1),
     )
     if penalty.cap is not None and penalty.cap < penalty.floor:

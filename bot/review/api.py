@@ -47,8 +47,15 @@ from bot.identity import TokenError
 from bot.review import store
 from bot.storage.db import session_scope
 from bot.storage.models import (
-    HANDOFF_CATEGORIES, REVIEW_STATUSES, CaseRecord, ConversationOwner, PaymentPromise,
-    PlanApplication, Reminder, ReviewItem, Ticket,
+    HANDOFF_CATEGORIES,
+    REVIEW_STATUSES,
+    CaseRecord,
+    ConversationOwner,
+    PaymentPromise,
+    PlanApplication,
+    Reminder,
+    ReviewItem,
+    Ticket,
 )
 
 logger = logging.getLogger(__name__)

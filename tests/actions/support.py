@@ -1,8 +1,8 @@
 """Actions run for real: a fresh SQLite database with the demo borrowers, real tokens, a
 pinned date, and rasa-sdk's own Tracker and dispatcher."""
 import asyncio
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker

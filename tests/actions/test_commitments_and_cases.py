@@ -2,16 +2,36 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from actions.cases import (ActionExplainFeeWaiver, ActionRecordComplaint, ActionRecordDispute,
-                           ActionRequestHuman, ActionRespondCrisis, ActionRespondDistress)
+from actions.cases import (
+    ActionExplainFeeWaiver,
+    ActionRecordComplaint,
+    ActionRecordDispute,
+    ActionRequestHuman,
+    ActionRespondCrisis,
+    ActionRespondDistress,
+)
 from actions.commitments import ActionRecordPromise, ActionSetReminder, ValidatePromiseForm
 from actions.conversation import ActionAcceptOffer, ActionDeclineOffer, ActionHandleFallback
 from bot.storage.db import session_scope
-from bot.storage.models import Account, CaseRecord, PaymentPromise, PlanApplication, Reminder, Ticket
-from tests.actions.support import (HANDOFF_CLOSED, TODAY, make_tracker, responses, run, slot_events,
-                                  token_for)
+from bot.storage.models import (
+    Account,
+    CaseRecord,
+    PaymentPromise,
+    PlanApplication,
+    Reminder,
+    Ticket,
+)
+from tests.actions.support import (
+    HANDOFF_CLOSED,
+    TODAY,
+    make_tracker,
+    responses,
+    run,
+    slot_events,
+    token_for,
+)
 
 
 def _rows(url, model, **where):

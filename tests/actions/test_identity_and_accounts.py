@@ -4,7 +4,6 @@ from datetime import datetime, timedelta, timezone
 
 from actions.accounts import ActionAcknowledgeSituation, ActionCheckDebt
 from bot.identity import issue_token
-
 from tests.actions.support import make_tracker, responses, run, slot_events, token_for
 
 ACCOUNT_KEYS = {"balance", "unpaid_minimum", "label", "lender", "minimum"}

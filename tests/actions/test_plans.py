@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from actions.plans import ActionOfferExtension, ActionOfferInstallment, ActionSubmitApplication
 from bot import policy as rules
 from bot.formatting import percent, yuan
-from bot.storage.db import session_scope
 from bot.storage import repository
+from bot.storage.db import session_scope
 from bot.storage.models import PlanApplication
 from tests.actions.support import make_tracker, responses, run, slot_events, token_for
 

@@ -7,7 +7,7 @@ response is picked up as it is (a response no scenario reaches fails the coverag
 """
 import re
 import string
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 

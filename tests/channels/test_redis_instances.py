@@ -12,7 +12,6 @@ import socketio
 
 from bot.devstack import ROOT, VENV_BIN, _wait, free_port, running_stack, trained_model
 from bot.identity import issue_token
-
 from tests.channels.support import Borrower, run
 
 pytestmark = pytest.mark.conversation

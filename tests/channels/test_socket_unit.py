@@ -7,14 +7,14 @@ import socketio
 from rasa.shared.core.events import BotUttered, UserUttered
 from socketio.exceptions import ConnectionRefusedError
 
-from bot.handoff import hub
 from bot.channels.socket_channel import (
     BorrowerSocketChannel,
     BorrowerSocketOutput,
     _tracker_messages,
     merge_history,
 )
-from bot.identity import ACTIONS_AUDIENCE, verify_token, issue_token
+from bot.handoff import hub
+from bot.identity import ACTIONS_AUDIENCE, issue_token, verify_token
 
 
 class FakeServer:

@@ -151,8 +151,8 @@ def _fullwidth(text: str) -> str:
 def test_near_duplicate_with_other_punctuation_and_full_width_characters(repo, capsys):
     account = repo / "data/nlu/account.yml"
     # an example holding Latin letters or digits, so that full width changes it
-    source = next(l for l in account.read_text(encoding="utf-8").splitlines()
-                  if l.startswith("    - ") and re.search(r"[A-Za-z0-9]", l))
+    source = next(line for line in account.read_text(encoding="utf-8").splitlines()
+                  if line.startswith("    - ") and re.search(r"[A-Za-z0-9]", line))
     text = source[6:]
     near = _fullwidth(text).replace(" ", "　") + "？！"
     assert near != text and content_check.key(near) == content_check.key(text)
@@ -200,7 +200,7 @@ def test_broken_yaml_line(repo, capsys, old, new, file):
     broken = line_of(path, new.splitlines()[-1])
     code, lines, summary = run(repo, capsys)
     assert code == 1
-    errors = [l for l in lines if "YAML 格式错误" in l]
+    errors = [line for line in lines if "YAML 格式错误" in line]
     assert len(errors) == 1, lines
     m = LINE.match(errors[0])
     assert m["file"] == file and int(m["line"]) == broken, (errors, broken)
@@ -276,7 +276,7 @@ def test_crisis_answer_keeps_the_help_lines_and_no_debt_words(repo, capsys):
     code, lines, _ = run(repo, capsys)
     at = line_of(domain, "  utter_crisis_support:") + 1
     crisis = problems_at(lines, "domain.yml", at)
-    assert any("12356" in l for l in crisis) and any("欠款" in l for l in crisis), lines
+    assert any("12356" in line for line in crisis) and any("欠款" in line for line in crisis), lines
 
 
 def test_policy_file_out_of_legal_range(repo, capsys):
@@ -308,5 +308,5 @@ def test_tracked_database_and_unset_variable_files(repo, capsys, monkeypatch):
     monkeypatch.setattr(content_check.subprocess, "run", fake_run)
     code, lines, _ = run(repo, capsys)
     assert code == 1
-    assert any(l.startswith("var/tracker.sqlite: ") and "数据库" in l for l in lines), lines
-    assert any(l.startswith("${TRACKER_SQLITE_PATH}: ") and "git rm" in l for l in lines), lines
+    assert any(line.startswith("var/tracker.sqlite: ") and "数据库" in line for line in lines), lines
+    assert any(line.startswith("${TRACKER_SQLITE_PATH}: ") and "git rm" in line for line in lines), lines

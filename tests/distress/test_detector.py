@@ -18,7 +18,8 @@ from bot.distress import Level, LexiconError, TurnSignal, load_lexicon, normalis
 from bot.distress import assess_conversation as _assess_conversation
 from bot.distress import assess_message as _assess_message
 from bot.distress.detector import DEFAULT_LEXICON_PATH, parse_lexicon
-from bot.distress.report import evaluate, load_labelled, main as report_main
+from bot.distress.report import evaluate, load_labelled
+from bot.distress.report import main as report_main
 
 HERE = Path(__file__).parent
 # These tests pin the lexicon-and-intent layer; the level classifier on top of it is tested

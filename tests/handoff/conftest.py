@@ -9,7 +9,7 @@ import pytest
 from bot.handoff import agents
 from bot.handoff.sql_queue import SqlHandoffQueue
 from bot.storage.db import session_scope
-from tests.storage.conftest import db_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
+from tests.db_fixtures import db_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai, a Monday
 

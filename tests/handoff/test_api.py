@@ -13,8 +13,7 @@ import pytest
 import requests
 from sanic import Sanic
 
-from bot.handoff import hub
-from bot.handoff import agents
+from bot.handoff import agents, hub
 from bot.handoff.api import RESOLVED_FALLBACK_TEXT, agent_api_blueprint, tracker_transcript
 from bot.handoff.sql_queue import SqlHandoffQueue
 from bot.identity import issue_token

@@ -44,7 +44,7 @@ def test_exactly_one_of_n_concurrent_claims_wins(db_url, racers):
     winners = Counter()
     for round_no in range(ROUNDS):
         ticket = queue.open_ticket(f"race-{round_no}", None, "urgent", "crisis")
-        results = _race(THREADS, lambda i: queue.claim(ticket.id, racers[i]))
+        results = _race(THREADS, lambda i, ticket=ticket: queue.claim(ticket.id, racers[i]))
         assert [r for r in results if r[0] == "error"] == []
         won = [(i, r[1]) for i, r in enumerate(results) if r[1] is not None]
         assert len(won) == 1, results

@@ -169,7 +169,7 @@ def test_memory_stays_bounded_under_a_spray(clock):
 def test_thread_safe_counting(clock):
     t = make(clock, free_failures=10_000)
     def worker(n):
-        for i in range(200):
+        for _ in range(200):
             assert t.acquire(f"user{n}", "10.0.0.1") is None
             t.failed(f"user{n}", "10.0.0.1")
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]

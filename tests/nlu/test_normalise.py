@@ -1,4 +1,5 @@
 """Unit tests for bot.nlu.normalise (pure: no spaCy, no Rasa)."""
+import dataclasses
 import random
 from datetime import date
 from decimal import Decimal
@@ -349,7 +350,7 @@ def test_offsets_point_into_original_text():
 def test_entity_is_frozen_dataclass():
     e = extract("还500", TODAY)[0]
     assert e == Entity("amount", 500, 1, 4, "500")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         e.value = 1
 
 

@@ -16,15 +16,20 @@ from sanic import Sanic
 
 from bot.handoff import agents
 from bot.handoff.api import agent_api_blueprint
-from bot.handoff.throttle import SignInThrottle
 from bot.handoff.hours import SignInSettings
+from bot.handoff.throttle import SignInThrottle
 from bot.review import store
 from bot.review.api import domain_intents, figures, review_api_blueprint
+from bot.storage import demo
 from bot.storage.db import session_scope
 from bot.storage.models import (
-    Account, ConversationOwner, PaymentPromise, PlanApplication, Reminder, Ticket,
+    Account,
+    ConversationOwner,
+    PaymentPromise,
+    PlanApplication,
+    Reminder,
+    Ticket,
 )
-from bot.storage import demo
 from tests.handoff.test_api import LiveServer
 
 PHONE_TEXT = "我的手机号是 138 1234 5678，怎么注销这张卡"

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.review import store
 from bot.storage.models import ReviewItem
@@ -60,7 +61,7 @@ def test_every_reason_and_bad_input(session):
 def test_check_constraints_hold_in_the_database(session):
     item = _add(session, "你好")
     session.commit()
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         session.execute(text("UPDATE review_items SET status = 'bogus' WHERE id = :id"),
                         {"id": item.id})
         session.flush()

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.storage import db, repository as repo
+from bot.storage import db
+from bot.storage import repository as repo
 from bot.storage.models import (
     Account,
     Borrower,

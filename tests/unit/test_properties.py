@@ -1,6 +1,6 @@
 """Property-based tests (hypothesis): the normaliser, the plan and fee calculators and token
 parsing hold their promises on inputs nobody wrote by hand."""
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
