@@ -23,7 +23,7 @@ import unicodedata
 from datetime import date
 from typing import List, Optional, Sequence, Tuple
 
-from bot import clock, policy
+from bot import clock
 from bot.storage import db, demo, repository
 
 
@@ -44,11 +44,11 @@ def _ensure_db(today: date, reset_demo: bool = False) -> List[str]:
 
 
 def account_overdue(account, today: date) -> Tuple[int, Optional[str]]:
-    """(days overdue, stage label) for one account, by its product's policy."""
-    unpaid = repository.unpaid_minimum(account, today)
-    product_policy = policy.load_policy(account.product)
-    days = policy.days_overdue(account.due_date, today, unpaid, product_policy)
-    return days, policy.stage_for(days, product_policy).label
+    """(days overdue, stage label) for one account (bot.accounts.overdue)."""
+    from bot.accounts import overdue
+
+    days, stage = overdue(account, today)
+    return days, stage.label
 
 
 def _width(text: str) -> int:

@@ -40,11 +40,19 @@ class AccountFacts:
         return self.days_overdue > 0
 
 
+def overdue(account, today: date) -> "tuple[int, rules.Stage]":
+    """Days overdue and stage of one account, by its product's policy: the one place."""
+    policy = rules.load_policy(account.product)
+    unpaid = repository.unpaid_minimum(account, today)
+    days = rules.days_overdue(account.due_date, today, unpaid, policy)
+    return days, rules.stage_for(days, policy)
+
+
 def facts_for(account, today: date) -> AccountFacts:
     policy = rules.load_policy(account.product)
     unpaid = repository.unpaid_minimum(account, today)
     balance = Decimal(account.balance)
-    days = rules.days_overdue(account.due_date, today, unpaid, policy)
+    days, stage = overdue(account, today)
     return AccountFacts(
         account_id=account.id,
         product=account.product,
@@ -56,7 +64,7 @@ def facts_for(account, today: date) -> AccountFacts:
         statement_date=account.statement_date,
         due_date=account.due_date,
         days_overdue=days,
-        stage=rules.stage_for(days, policy),
+        stage=stage,
         charges=rules.accrued_charges(
             policy, balance, unpaid, account.due_date, account.statement_date, today
         ),

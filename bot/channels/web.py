@@ -84,7 +84,7 @@ async def serve_file(folder: Path, name: str, strict: bool = True) -> HTTPRespon
 
 def _demo_borrowers() -> List[Dict[str, Any]]:
     from bot import clock
-    from bot.policy import days_overdue, load_policy, stage_for
+    from bot.accounts import overdue
     from bot.storage import repository
     from bot.storage.db import session_scope
 
@@ -94,15 +94,13 @@ def _demo_borrowers() -> List[Dict[str, Any]]:
         for borrower in repository.list_demo_borrowers(session):
             accounts = []
             for account in borrower.accounts:
-                policy = load_policy(account.product)
-                unpaid = repository.unpaid_minimum(account, today)
-                days = days_overdue(account.due_date, today, unpaid, policy)
+                days, stage = overdue(account, today)
                 accounts.append({
                     "lender": account.lender,
                     "label": account.label,
                     "product": account.product,
                     "days_overdue": days,
-                    "stage": stage_for(days, policy).label,
+                    "stage": stage.label,
                     "on_plan": bool(account.on_personalised_plan),
                 })
             out.append({"id": borrower.id, "display_name": borrower.display_name,

@@ -21,6 +21,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as sanic_json
 
+from bot.content import response_text
+from bot.handoff.transcript import DEFAULT_AGENT_NAME
 from bot.identity import TokenError
 from bot.storage.db import session_scope
 
@@ -37,9 +39,8 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/agent/api"
 MAX_TEXT_LENGTH = 2000
 RESOLVED_RESPONSE = "utter_handoff_resolved"
-RESOLVED_FALLBACK_TEXT = "人工客服已结束本次服务，接下来由智能助手继续为您服务。还有什么需要，随时告诉我。"
+RESOLVED_FALLBACK_TEXT = response_text("utter_handoff_resolved")  # wording lives in domain.yml
 OUTPUT_CHANNEL = "socketio"
-DEFAULT_AGENT_NAME = "人工客服"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 MESSAGES = {
