@@ -387,6 +387,32 @@ def _rest_length(text: str, spans: Sequence[tuple[int, int]]) -> int:
 # ----------------------------------------------------------------------- messages
 
 
+
+class Reason(str):
+    """Why the detector decided: reads as the familiar string ("crisis_phrase:不想活", for
+    logs and tests) and carries its code, arguments and turn as data, so the override, the
+    case summary and the agent console never parse strings."""
+
+    code: str
+    args: tuple[str, ...]
+    turn: int | None
+    _body: str
+
+    def __new__(cls, code: str, *args: object, turn: int | None = None,
+                text: str | None = None) -> "Reason":
+        body = text if text is not None else code + "".join(f":{a}" for a in args)
+        obj = super().__new__(cls, f"turn{turn}:{body}" if turn is not None else body)
+        obj.code, obj.args, obj.turn = code, tuple(str(a) for a in args), turn
+        obj._body = body
+        return obj
+
+    def in_turn(self, turn: int) -> "Reason":
+        return Reason(self.code, *self.args, turn=turn, text=self._body)
+
+    def as_data(self) -> dict:
+        return {"code": self.code, "args": list(self.args), "turn": self.turn}
+
+
 @dataclass(frozen=True)
 class Assessment:
     level: Level
@@ -441,7 +467,7 @@ def _combine(base: "Assessment", p: Mapping[str, float], intent: str | None,
     no longer decide: on new text the lexicon alarmed on everyday talk ("没脸出门")."""
     cs = lex.settings.classifier
     lexicon_crisis = any(h.category == "crisis" and h.guarded_by is None for h in base.hits)
-    explained = any(r.startswith("crisis_intent_explained_by_guard") for r in base.reasons)
+    explained = any(getattr(r, "code", "") == "crisis_intent_explained_by_guard" for r in base.reasons)
     intent_evidence = (intent == lex.settings.crisis_intent and confidence is not None
                        and float(confidence) >= cs.crisis_intent_evidence_min and not explained)
     evidence = lexicon_crisis or intent_evidence
@@ -453,7 +479,8 @@ def _combine(base: "Assessment", p: Mapping[str, float], intent: str | None,
             and float(confidence) >= cs.confident_intent_min):
         possible_min = max(possible_min, cs.confident_intent_possible_min)
     reasons = list(base.reasons) + [
-        f"classifier:{k}={v:.2f}" for k, v in p.items() if v >= 0.1]
+        Reason("classifier", k, f"{v:.2f}", text=f"classifier:{k}={v:.2f}")
+        for k, v in p.items() if v >= 0.1]
     if p_crisis >= cs.crisis_min and (evidence or p_crisis >= cs.crisis_alone_min):
         level, score = Level.CRISIS, _band(_CRISIS_FLOOR, 1.01, p_crisis)
     elif p_risk >= possible_min or (evidence and p_risk >= cs.evidence_possible_min):
@@ -483,9 +510,10 @@ def _assess_by_lexicon(text: str, intent: str | None, confidence: float | None,
     distress_weight = sum(h.weight for h in distress_hits)
     has_distress_words = distress_weight >= st.distress_min_weight
 
-    reasons: list[str] = [f"crisis_phrase:{h.phrase}" for h in crisis_hits]
-    reasons += [f"distress_phrase:{h.phrase}" for h in distress_hits]
-    reasons += [f"guarded:{h.phrase}<-{h.guarded_by}" for h in cancelled]
+    reasons: list[str] = [Reason("crisis_phrase", h.phrase) for h in crisis_hits]
+    reasons += [Reason("distress_phrase", h.phrase) for h in distress_hits]
+    reasons += [Reason("guarded", h.phrase, h.guarded_by, text=f"guarded:{h.phrase}<-{h.guarded_by}")
+                for h in cancelled]
 
     # Does a guard explain a crisis intent away? Only if no live crisis phrase
     # is left and the guard either cancelled a crisis candidate or covers
@@ -499,32 +527,32 @@ def _assess_by_lexicon(text: str, intent: str | None, confidence: float | None,
     distress_strength = 0.0
     if intent == st.crisis_intent and confidence is not None:
         if guard_explains and conf >= st.crisis_intent_distress_min_confidence:
-            reasons.append(f"crisis_intent_explained_by_guard:{conf:.2f}")
+            reasons.append(Reason("crisis_intent_explained_by_guard", f"{conf:.2f}"))
         elif conf >= st.crisis_intent_min_confidence:
             crisis_strength = max(crisis_strength, conf)
-            reasons.append(f"crisis_intent:{conf:.2f}")
+            reasons.append(Reason("crisis_intent", f"{conf:.2f}"))
         elif has_distress_words and conf >= st.crisis_intent_with_distress_words_min_confidence:
             crisis_strength = max(crisis_strength, conf)
-            reasons.append(f"crisis_intent_with_distress_words:{conf:.2f}")
+            reasons.append(Reason("crisis_intent_with_distress_words", f"{conf:.2f}"))
         elif conf >= st.crisis_intent_distress_min_confidence:
             distress_strength = max(distress_strength, conf)
-            reasons.append(f"crisis_intent_medium:{conf:.2f}")
+            reasons.append(Reason("crisis_intent_medium", f"{conf:.2f}"))
     if (intent == st.distress_intent and confidence is not None
             and conf >= st.distress_intent_min_confidence):
         distress_strength = max(distress_strength, conf)
-        reasons.append(f"distress_intent:{conf:.2f}")
+        reasons.append(Reason("distress_intent", f"{conf:.2f}"))
     if has_distress_words:
         distress_strength = max(distress_strength, distress_weight / (2 * st.distress_min_weight))
 
     wants_human = bool(human_hits)
     if wants_human:
-        reasons.append("human_request_phrase")
+        reasons.append(Reason("human_request_phrase"))
     if (intent == st.request_human_intent and confidence is not None
             and conf >= st.conversation.request_human_min_confidence):
         wants_human = True
-        reasons.append(f"request_human_intent:{conf:.2f}")
+        reasons.append(Reason("request_human_intent", f"{conf:.2f}"))
     if rage_hits:
-        reasons += [f"rage_word:{h.phrase}" for h in rage_hits]
+        reasons += [Reason("rage_word", h.phrase) for h in rage_hits]
 
     if crisis_strength > 0:
         level, score = Level.CRISIS, _band(_CRISIS_FLOOR, 1.01, crisis_strength)
@@ -543,6 +571,12 @@ def _assess_by_lexicon(text: str, intent: str | None, confidence: float | None,
         wants_human=wants_human,
         hits=tuple(live + cancelled),
     )
+
+
+def _in_turn(reason: str, turn: int) -> Reason:
+    if isinstance(reason, Reason):
+        return reason.in_turn(turn)
+    return Reason(reason, turn=turn, text=reason)
 
 
 # ------------------------------------------------------------------- conversation
@@ -578,9 +612,9 @@ def assess_conversation(
     crisis_turns = [i for i, a in enumerate(per_turn) if a.level is Level.CRISIS]
     if crisis_turns:
         worst = max(per_turn[i].score for i in crisis_turns)
-        reasons.append(f"crisis_in_turns:{','.join(map(str, crisis_turns))}")
+        reasons.append(Reason("crisis_in_turns", ",".join(map(str, crisis_turns))))
         for i in crisis_turns:
-            reasons += [f"turn{i}:{r}" for r in per_turn[i].reasons]
+            reasons += [_in_turn(r, i) for r in per_turn[i].reasons]
         return Assessment(Level.CRISIS, worst, reasons, escalate=True,
                           rage=any(a.rage for a in per_turn),
                           wants_human=any(a.wants_human for a in per_turn))
@@ -592,7 +626,7 @@ def assess_conversation(
     # More words that may mean self-harm make it a crisis (domain.md §6).
     possible = [i for i in window if per_turn[i].level is Level.POSSIBLE_CRISIS]
     if possible:
-        reasons.append(f"possible_crisis_in_turns:{','.join(map(str, possible))}")
+        reasons.append(Reason("possible_crisis_in_turns", ",".join(map(str, possible))))
         worst = max(per_turn[i].score for i in possible)
         if len(possible) >= cs.possible_crisis_turns_to_crisis:
             return Assessment(Level.CRISIS, _band(_CRISIS_FLOOR, 1.01, worst), reasons,
@@ -604,10 +638,10 @@ def assess_conversation(
 
     distress_turns = [i for i in window if per_turn[i].level is Level.DISTRESS]
     if distress_turns:
-        reasons.append(f"distress_in_turns:{','.join(map(str, distress_turns))}")
+        reasons.append(Reason("distress_in_turns", ",".join(map(str, distress_turns))))
     if len(distress_turns) >= cs.distress_turns_to_escalate:
         escalate = True
-        reasons.append(f"repeated_distress:{len(distress_turns)}")
+        reasons.append(Reason("repeated_distress", len(distress_turns)))
 
     streak = 0
     for i in reversed(window):
@@ -617,20 +651,20 @@ def assess_conversation(
     fallbacks = sum(1 for i in window if turns[i].fallback)
     if streak >= cs.fallback_streak_to_escalate:
         escalate = True
-        reasons.append(f"fallback_streak:{streak}")
+        reasons.append(Reason("fallback_streak", streak))
     elif fallbacks >= cs.fallbacks_in_window_to_escalate:
         escalate = True
-        reasons.append(f"repeated_fallback:{fallbacks}")
+        reasons.append(Reason("repeated_fallback", fallbacks))
 
     rage_turns = [i for i in window if per_turn[i].rage]
     if len(rage_turns) >= cs.rage_turns_to_escalate:
         escalate = True
-        reasons.append(f"repeated_rage:{len(rage_turns)}")
+        reasons.append(Reason("repeated_rage", len(rage_turns)))
 
     wants_human = any(per_turn[i].wants_human for i in window)
     if wants_human:
         escalate = True
-        reasons.append("asked_for_human")
+        reasons.append(Reason("asked_for_human"))
 
     if distress_turns:
         level = Level.DISTRESS

@@ -36,7 +36,8 @@ def _product_label(product: str) -> str:
     except ValueError:
         return product
 PLAN_LABELS = {"installment": "分期", "personalised": "个性化分期", "extension": "延期还款"}
-DISTRESS_LABELS = {"crisis": "危机信号", "distress": "情绪困扰", "none": ""}
+DISTRESS_LABELS = {"crisis": "危机信号", "possible_crisis": "可能危机", "distress": "情绪困扰",
+                   "none": ""}
 
 
 def _jsonable(value: Any) -> Any:
@@ -157,7 +158,11 @@ def build_case_summary(
         "score": str(assessment.score),
         "escalate": assessment.escalate,
         "wants_human": assessment.wants_human,
-        "reasons": list(assessment.reasons),
+        "reasons": [str(r) for r in assessment.reasons],
+        # The same reasons as data (code, arguments, turn): what the console shows.
+        "signals": [r.as_data() if hasattr(r, "as_data") else {"code": str(r), "args": [],
+                                                              "turn": None}
+                    for r in assessment.reasons],
     }
     plan = slots.get("selected_plan")
     if isinstance(plan, Mapping) and plan.get("kind"):

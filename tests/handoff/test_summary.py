@@ -111,6 +111,9 @@ def test_summary_for_a_borrower_in_crisis_with_four_debts(bank):
     distress = summary["distress"]
     assert distress["level"] == "crisis" and distress["escalate"] is True
     assert any("crisis" in r for r in distress["reasons"])
+    # The same reasons as data, for the console: no string to parse.
+    assert all(set(sig) == {"code", "args", "turn"} for sig in distress["signals"])
+    assert any(sig["code"] == "crisis_in_turns" for sig in distress["signals"])
 
     last = summary["last_messages"]
     assert len(last) == 10  # 12 user/bot texts in the tracker, the last 10 kept

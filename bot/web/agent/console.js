@@ -123,40 +123,43 @@
     return STATUS[t.status] || t.status;
   }
 
-  // Distress reasons are detector codes ("turn2:crisis_phrase:不想活"); say them in words.
-  function reasonLabel(code) {
-    var text = String(code);
-    var prefix = "";
-    var turn = /^turn(\d+):(.*)$/.exec(text);
-    if (turn) {
-      prefix = "第 " + (Number(turn[1]) + 1) + " 句 · ";
-      text = turn[2];
+  // Distress signals come as data from the case summary ({code, args, turn}); say them in
+  // words. Turns are 0-based in the detector; agents count from 1.
+  var SIGNAL_LABELS = {
+    crisis_phrase: function (a) { return "危机用语：" + readable(a[0]); },
+    distress_phrase: function (a) { return "压力用语：" + readable(a[0]); },
+    rage_word: function (a) { return "激烈用语：" + readable(a[0]); },
+    guarded: function (a) { return "已排除：" + readable(a[0]) + "（" + readable(a[1]) + "）"; },
+    crisis_in_turns: function (a) { return "出现危机信号的句子：" + turnList(a[0]); },
+    possible_crisis_in_turns: function (a) { return "出现可能危机信号的句子：" + turnList(a[0]); },
+    distress_in_turns: function (a) { return "出现压力信号的句子：" + turnList(a[0]); },
+    repeated_distress: function (a) { return "多次表达压力：" + a[0] + " 次"; },
+    fallback_streak: function (a) { return "连续未能理解：" + a[0] + " 次"; },
+    repeated_fallback: function (a) { return "多次未能理解：" + a[0] + " 次"; },
+    repeated_rage: function (a) { return "多次激烈用语：" + a[0] + " 次"; },
+    asked_for_human: function () { return "要求转人工"; },
+    human_request_phrase: function () { return "要求转人工"; },
+    request_human_intent: function (a) { return "识别为转人工请求（置信度 " + a[0] + "）"; },
+    crisis_intent: function (a) { return "识别为危机（置信度 " + a[0] + "）"; },
+    crisis_intent_with_distress_words: function (a) { return "识别为危机（置信度 " + a[0] + "）"; },
+    crisis_intent_medium: function (a) { return "识别为危机（置信度 " + a[0] + "）"; },
+    crisis_intent_explained_by_guard: function (a) { return "危机判断已被排除词解释（置信度 " + a[0] + "）"; },
+    distress_intent: function (a) { return "识别为情绪困扰（置信度 " + a[0] + "）"; },
+    classifier: function (a) {
+      var levels = { none: "无", distress: "情绪困扰", possible_crisis: "可能危机", crisis: "危机" };
+      return "等级模型：" + (levels[a[0]] || a[0]) + " " + a[1];
     }
-    var rules = [
-      [/^crisis_phrase:(.*)$/, "危机用语：$1"],
-      [/^distress_phrase:(.*)$/, "压力用语：$1"],
-      [/^rage_word:(.*)$/, "激烈用语：$1"],
-      [/^guarded:(.*)<-(.*)$/, "已排除：$1（$2）"],
-      [/^crisis_in_turns:(.*)$/, "出现危机信号的句子：$1"],
-      [/^distress_in_turns:(.*)$/, "出现压力信号的句子：$1"],
-      [/^repeated_distress:(.*)$/, "多次表达压力：$1 次"],
-      [/^fallback_streak:(.*)$/, "连续未能理解：$1 次"],
-      [/^repeated_fallback:(.*)$/, "多次未能理解：$1 次"],
-      [/^repeated_rage:(.*)$/, "多次激烈用语：$1 次"],
-      [/^asked_for_human$/, "要求转人工"],
-      [/^human_request_phrase$/, "要求转人工"],
-      [/^request_human_intent:(.*)$/, "识别为转人工请求（置信度 $1）"],
-      [/^crisis_intent[a-z_]*:(.*)$/, "识别为危机（置信度 $1）"],
-      [/^distress_intent:(.*)$/, "识别为情绪困扰（置信度 $1）"]
-    ];
-    // Turn lists are 0-based in the detector; agents count from 1.
-    text = text.replace(/^((?:crisis|distress)_in_turns:)([\d,]+)$/, function (_, head, list) {
-      return head + list.split(",").map(function (n) { return Number(n) + 1; }).join("、");
-    });
-    for (var i = 0; i < rules.length; i++) {
-      if (rules[i][0].test(text)) return prefix + readable(text.replace(rules[i][0], rules[i][1]));
-    }
-    return prefix + readable(text);
+  };
+
+  function turnList(list) {
+    return String(list).split(",").map(function (n) { return Number(n) + 1; }).join("、");
+  }
+
+  function signalLabel(signal) {
+    var prefix = signal.turn === null || signal.turn === undefined
+      ? "" : "第 " + (Number(signal.turn) + 1) + " 句 · ";
+    var label = SIGNAL_LABELS[signal.code];
+    return prefix + (label ? label(signal.args || []) : readable(String(signal.code)));
   }
 
   // Lexicon entries may be patterns ("不想.{0,3}活"): show the gap as "…", not the regex.
@@ -610,7 +613,7 @@
       ]));
       if (distress.reasons && distress.reasons.length) {
         var reasons = make("ul", "reasons");
-        distress.reasons.forEach(function (r) { reasons.appendChild(make("li", null, reasonLabel(r))); });
+        (distress.signals || []).forEach(function (r) { reasons.appendChild(make("li", null, signalLabel(r))); });
         box.appendChild(reasons);
       }
     }
