@@ -12,11 +12,13 @@ development secret is used, as in bot.identity.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import hashlib
 import hmac
 import os
 import re
 import secrets
+import threading
 from typing import Optional, Tuple
 
 import jwt
@@ -207,6 +209,25 @@ def ensure_demo_editor(session: Session) -> Tuple[Agent, bool]:
         set_password(session, editor, demo_editor_password())
     editor.active = True
     return editor, False
+
+
+# ------------------------------------------------------------- sign-in pools
+
+# Password checks (scrypt, ~0.2 s of CPU and 32 MiB each) get their own small pool per role:
+# off the event loop, and a burst of sign-ins can never occupy the default pool that every
+# database call of the APIs (and Rasa) runs in.
+PASSWORD_WORKERS = 2
+_password_pools: dict = {}
+_password_pools_lock = threading.Lock()
+
+
+def password_executor(role: str = "agent") -> concurrent.futures.ThreadPoolExecutor:
+    """The sign-in pool of `role` ("agent" or "editor"); threads are named "<role>-sign-in"."""
+    with _password_pools_lock:
+        if role not in _password_pools:
+            _password_pools[role] = concurrent.futures.ThreadPoolExecutor(
+                max_workers=PASSWORD_WORKERS, thread_name_prefix=f"{role}-sign-in")
+        return _password_pools[role]
 
 
 # ------------------------------------------------------------------- tokens

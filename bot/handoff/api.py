@@ -8,7 +8,6 @@ Documented in docs/agent-api.openapi.yaml.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import functools
 import json
@@ -56,35 +55,22 @@ MESSAGES = {
     "too_many_attempts": "登录失败次数过多，请稍后再试。",
 }
 
-# Password checks (scrypt, ~0.2 s of CPU and 32 MiB each) get their own small pool: off
-# the event loop, and a burst of sign-ins can never occupy the default pool that every
-# database call of this API (and Rasa) runs in.
-PASSWORD_WORKERS = 2
-_password_pool: Optional[concurrent.futures.ThreadPoolExecutor] = None
-
-
-def _password_executor() -> concurrent.futures.ThreadPoolExecutor:
-    global _password_pool
-    if _password_pool is None:
-        _password_pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=PASSWORD_WORKERS, thread_name_prefix="agent-sign-in")
-    return _password_pool
-
-
-def _dumps(data: Any, **kwargs: Any) -> str:
+def dumps_json(data: Any, **kwargs: Any) -> str:
+    """JSON with Chinese kept readable (the agent and review APIs)."""
     return json.dumps(data, ensure_ascii=False, **kwargs)
 
 
 def ok(data: Dict[str, Any], status: int = 200) -> HTTPResponse:
-    return sanic_json(data, status=status, dumps=_dumps)
+    return sanic_json(data, status=status, dumps=dumps_json)
 
 
 def error(status: int, code: str, message: Optional[str] = None) -> HTTPResponse:
     return sanic_json({"error": code, "message": message or MESSAGES[code]}, status=status,
-                      dumps=_dumps)
+                      dumps=dumps_json)
 
 
-async def _run(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+async def run_blocking(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Database work off the event loop, in the default pool."""
     return await asyncio.get_running_loop().run_in_executor(
         None, functools.partial(fn, *args, **kwargs)
     )
@@ -270,7 +256,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
                 agent_id = agent_accounts.verify_agent_token(header)
             except TokenError as exc:
                 return error(401, "token_expired" if exc.reason == "expired" else "unauthorized")
-            agent = await _run(load_agent, agent_id)
+            agent = await run_blocking(load_agent, agent_id)
             if agent is None:  # deleted or deactivated since the token was issued
                 return error(401, "unauthorized")
             request.ctx.desk_agent = agent
@@ -279,7 +265,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
 
     async def _ticket_or_404(raw_id: str):
         ticket_id = _ticket_id(raw_id)
-        ticket = await _run(queue().get, ticket_id) if ticket_id is not None else None
+        ticket = await run_blocking(queue().get, ticket_id) if ticket_id is not None else None
         return ticket
 
     @bp.post("/login")
@@ -310,7 +296,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
                 gate.succeeded(username, address)
 
         checked = asyncio.get_running_loop().run_in_executor(
-            _password_executor(), functools.partial(login, username, password))
+            agent_accounts.password_executor("agent"), functools.partial(login, username, password))
         checked.add_done_callback(settle)  # runs before this handler resumes
         agent = await asyncio.shield(checked)
         if agent is None:
@@ -328,7 +314,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
     @authorised
     async def get_tickets(request: Request) -> HTTPResponse:
         now = _now()
-        tickets = await _run(queue().list_queue, True)
+        tickets = await run_blocking(queue().list_queue, True)
         opening = hours.next_opening(now)
         return ok({
             "tickets": [ticket_json(t, now) for t in tickets],
@@ -353,7 +339,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
             if tracker is not None:
                 events = [e.as_dict() for e in tracker.events]
                 transcript = tracker_transcript(events, ticket.created_at)
-        messages = await _run(queue().messages, ticket.id)
+        messages = await run_blocking(queue().messages, ticket.id)
         for m in messages:
             item = {"sender": m.sender, "text": m.text, "at": m.created_at.isoformat()}
             if m.sender == "agent":
@@ -371,16 +357,16 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
         if ticket is None:
             return error(404, "not_found")
         me = request.ctx.desk_agent
-        claimed = await _run(queue().claim, ticket.id, me["id"])
+        claimed = await run_blocking(queue().claim, ticket.id, me["id"])
         if claimed is None:
-            current = await _run(queue().get, ticket.id)
+            current = await run_blocking(queue().get, ticket.id)
             if current is not None and current.status == "resolved":
                 return error(409, "already_resolved")
             return error(409, "already_claimed")
         if ticket.status == "waiting":  # not a repeated click by the same agent
             await _pause_conversation(request, claimed.conversation_id)
             name = me["display_name"] or DEFAULT_AGENT_NAME
-            await _run(queue().add_message, ticket.id, "system", f"{name} 已接入对话")
+            await run_blocking(queue().add_message, ticket.id, "system", f"{name} 已接入对话")
             await hub.emit_to_conversation(
                 claimed.conversation_id, "handoff", {"state": "agent_joined", "agent_name": name}
             )
@@ -400,7 +386,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
             return error(403, "not_your_ticket")
         if ticket.status == "resolved":
             return error(409, "already_resolved")
-        message = await _run(queue().add_message, ticket.id, "agent", text, me["id"])
+        message = await run_blocking(queue().add_message, ticket.id, "agent", text, me["id"])
         delivered = await hub.emit_to_conversation(
             ticket.conversation_id, "bot_uttered",
             {"text": text, "sender": "agent", "agent_name": me["display_name"] or DEFAULT_AGENT_NAME},
@@ -418,7 +404,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
             return error(404, "not_found")
         me = request.ctx.desk_agent
         try:
-            resolved = await _run(queue().resolve, ticket.id, me["id"], outcome)
+            resolved = await run_blocking(queue().resolve, ticket.id, me["id"], outcome)
         except NotTicketHolder:
             return error(403, "not_your_ticket")
         except TicketNotFound:
@@ -426,7 +412,7 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
         if ticket.status == "resolved":  # a retried request: the borrower was told already
             return ok({"ticket": ticket_json(resolved), "resumed": False, "delivered": False})
         text, extra, resumed = await _resume_conversation(request, ticket.conversation_id)
-        await _run(queue().add_message, ticket.id, "bot", text)
+        await run_blocking(queue().add_message, ticket.id, "bot", text)
         delivered = await hub.emit_to_conversation(
             ticket.conversation_id, "bot_uttered", {"text": text, "sender": "bot", **extra}
         )

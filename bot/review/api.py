@@ -19,9 +19,7 @@ Rasa server by the ReviewPages channel (credentials.yml: `bot.review.api.ReviewP
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import functools
-import json
 import logging
 import os
 from collections import Counter
@@ -42,6 +40,7 @@ from sqlalchemy.orm import Session
 from bot.channels.web import SECURITY_HEADERS, WEB_ROOT, serve_file
 from bot.handoff import agents as accounts
 from bot.handoff import hours
+from bot.handoff.api import dumps_json, run_blocking
 from bot.handoff.throttle import SignInThrottle, client_address
 from bot.identity import TokenError
 from bot.review import store
@@ -87,38 +86,16 @@ MESSAGES = {
     "too_many_attempts": "登录失败次数过多，请稍后再试。",
 }
 
-PASSWORD_WORKERS = 2
-_password_pool: Optional[concurrent.futures.ThreadPoolExecutor] = None
-
-
-def _password_executor() -> concurrent.futures.ThreadPoolExecutor:
-    # scrypt checks off the event loop and out of the default pool (as the agent API).
-    global _password_pool
-    if _password_pool is None:
-        _password_pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=PASSWORD_WORKERS, thread_name_prefix="editor-sign-in")
-    return _password_pool
-
-
-def _dumps(data: Any, **kwargs: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, **kwargs)
-
-
 _API_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
 
 
 def ok(data: Dict[str, Any], status: int = 200) -> HTTPResponse:
-    return sanic_json(data, status=status, dumps=_dumps, headers=dict(_API_HEADERS))
+    return sanic_json(data, status=status, dumps=dumps_json, headers=dict(_API_HEADERS))
 
 
 def error(status: int, code: str, message: Optional[str] = None) -> HTTPResponse:
     return sanic_json({"error": code, "message": message or MESSAGES[code]}, status=status,
-                      dumps=_dumps, headers=dict(_API_HEADERS))
-
-
-async def _run(fn: Callable, *args: Any, **kwargs: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(
-        None, functools.partial(fn, *args, **kwargs))
+                      dumps=dumps_json, headers=dict(_API_HEADERS))
 
 
 def _body(request: Request) -> Optional[Dict[str, Any]]:
@@ -398,7 +375,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
                 editor_id = accounts.verify_editor_token(header)
             except TokenError as exc:
                 return error(401, "token_expired" if exc.reason == "expired" else "unauthorized")
-            editor = await _run(load_editor, editor_id)
+            editor = await run_blocking(load_editor, editor_id)
             if editor is None:  # not an editor, deleted or deactivated
                 return error(401, "unauthorized")
             request.ctx.editor = editor
@@ -430,7 +407,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
                 gate.succeeded(username, address)
 
         checked = asyncio.get_running_loop().run_in_executor(
-            _password_executor(), functools.partial(login, username, password))
+            accounts.password_executor("editor"), functools.partial(login, username, password))
         checked.add_done_callback(settle)
         editor = await asyncio.shield(checked)
         if editor is None:
@@ -446,7 +423,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
     @bp.get("/intents")
     @authorised
     async def get_intents(request: Request) -> HTTPResponse:
-        return ok({"intents": await _run(domain_intents, domain_path)})
+        return ok({"intents": await run_blocking(domain_intents, domain_path)})
 
     @bp.get("/items")
     @authorised
@@ -468,7 +445,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
                 return {"status": status or "all", "total": len(items),
                         "groups": [group_json(g) for g in groups]}
 
-        return ok(await _run(load))
+        return ok(await run_blocking(load))
 
     def _ids(raw_id: str, body: Dict[str, Any]) -> Optional[List[int]]:
         first = _positive_int(raw_id)
@@ -514,7 +491,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
                     apply(session, item.id, editor["id"])
                 return [_item_json(i) for i in items]
 
-        result = await _run(run)
+        result = await run_blocking(run)
         if isinstance(result, HTTPResponse):
             return result
         return ok({"items": result})
@@ -526,7 +503,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
         if not isinstance(intent, str) or not intent.strip():
             return error(400, "bad_request", "请选择一个意图。")
         intent = intent.strip()
-        if intent not in await _run(domain_intents, domain_path):
+        if intent not in await run_blocking(domain_intents, domain_path):
             return error(400, "unknown_intent")
         return await decide(request, raw_id,
                             lambda s, i, who: store.label(s, i, intent, who))
@@ -562,7 +539,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
             with session_scope(db_url) as session:
                 return store.export_yaml(session)
 
-        text = await _run(load)
+        text = await run_blocking(load)
         stamp = datetime.now(_zone()).strftime("%Y%m%d-%H%M")
         return response.text(text, content_type="application/x-yaml; charset=utf-8", headers={
             **_API_HEADERS,
@@ -580,7 +557,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
             with session_scope(db_url) as session:
                 return figures(session, days)
 
-        return ok(await _run(load))
+        return ok(await run_blocking(load))
 
     return bp
 
