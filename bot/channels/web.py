@@ -127,6 +127,24 @@ def agent_api_blueprints() -> List[Any]:
     return [agent_api_blueprint()]
 
 
+
+def add_page(bp: Blueprint, page: str, folder: Path, strict: bool = True) -> None:
+    """/<page> redirects to /<page>/ (so the page's relative URLs resolve), which serves
+    index.html; /<page>/<name> serves the page's other files."""
+
+    async def redirect(_: Request) -> HTTPResponse:
+        return response.redirect(f"/{page}/", headers=dict(SECURITY_HEADERS))
+
+    async def index(_: Request) -> HTTPResponse:
+        return await serve_file(folder, "index.html", strict=strict)
+
+    async def file(_: Request, name: str) -> HTTPResponse:
+        return await serve_file(folder, name, strict=strict)
+
+    for handler, uri in ((redirect, f"/{page}"), (index, f"/{page}/"), (file, f"/{page}/<name>")):
+        handler.__name__ = f"{page}_{handler.__name__}"  # e.g. "agent_index", as route name
+        bp.add_route(handler, uri, methods=["GET"], name=handler.__name__)
+
 class _RootBlueprint(Blueprint):
     """Registers at the site root whatever prefix Rasa passes, then mounts the extras."""
 
@@ -163,33 +181,13 @@ class WebPages(InputChannel):
         demo_dir = self.web_root / "demo"
         agent_dir = self.web_root / "agent"
 
-        @bp.route("/chat", methods=["GET"])
-        async def chat_redirect(_: Request) -> HTTPResponse:
-            return response.redirect("/chat/", headers=dict(SECURITY_HEADERS))
-
-        @bp.route("/chat/", methods=["GET"])
-        async def chat_index(_: Request) -> HTTPResponse:
-            return await serve_file(chat_dir, "index.html")
-
-        @bp.route("/chat/<name>", methods=["GET"])
-        async def chat_file(_: Request, name: str) -> HTTPResponse:
-            return await serve_file(chat_dir, name)
+        add_page(bp, "chat", chat_dir)
 
         @bp.route("/common/<name>", methods=["GET"])
         async def common_file(_: Request, name: str) -> HTTPResponse:
             return await serve_file(self.web_root / "common", name)
 
-        @bp.route("/agent", methods=["GET"])
-        async def agent_redirect(_: Request) -> HTTPResponse:
-            return response.redirect("/agent/", headers=dict(SECURITY_HEADERS))
-
-        @bp.route("/agent/", methods=["GET"])
-        async def agent_index(_: Request) -> HTTPResponse:
-            return await serve_file(agent_dir, "index.html", strict=False)
-
-        @bp.route("/agent/<name>", methods=["GET"])
-        async def agent_file(_: Request, name: str) -> HTTPResponse:
-            return await serve_file(agent_dir, name, strict=False)
+        add_page(bp, "agent", agent_dir, strict=False)
 
         @bp.route("/demo", methods=["GET"])
         async def demo_redirect(_: Request) -> HTTPResponse:

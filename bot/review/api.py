@@ -37,7 +37,7 @@ from sanic.response import json as sanic_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.channels.web import SECURITY_HEADERS, WEB_ROOT, serve_file
+from bot.channels.web import SECURITY_HEADERS, WEB_ROOT, add_page
 from bot.handoff import agents as accounts
 from bot.handoff import hours
 from bot.handoff.api import dumps_json, run_blocking
@@ -600,18 +600,6 @@ class ReviewPages(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = _RootBlueprint("review_pages", extras=[review_api_blueprint()],
                             strict_slashes=True)
-        folder = self.web_root / "review"
-
-        @bp.route("/review", methods=["GET"])
-        async def review_redirect(_: Request) -> HTTPResponse:
-            return response.redirect("/review/", headers=dict(SECURITY_HEADERS))
-
-        @bp.route("/review/", methods=["GET"])
-        async def review_index(_: Request) -> HTTPResponse:
-            return await serve_file(folder, "index.html")
-
-        @bp.route("/review/<name>", methods=["GET"])
-        async def review_file(_: Request, name: str) -> HTTPResponse:
-            return await serve_file(folder, name)
+        add_page(bp, "review", self.web_root / "review")
 
         return bp
