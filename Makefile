@@ -28,10 +28,11 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL   := 2
 export PYTHONHASHSEED         := 0
 
-.PHONY: help run test setup train eval eval-accept bench check lock clean
+.PHONY: help run run-scaled test setup train eval eval-accept bench check lock clean
 
 help:
 	@echo "make run    - set up, train if needed, start the assistant (Rasa $(RASA_PORT), actions $(ACTION_PORT))"
+	@echo "make run-scaled - the same behind nginx: 2 Rasa instances, 2 action servers, PostgreSQL, Redis"
 	@echo "make test   - set up, train if needed, run the whole suite"
 	@echo "make train  - train only when config/domain/data/NLU code changed"
 	@echo "make eval   - pipeline vs baseline on the sealed and held-out files, and the distress levels;"
@@ -61,9 +62,16 @@ train: setup
 run: train
 	MODEL=$(MODEL) scripts/run.sh
 
+# Scale-out mode (docs/deployment.md): nginx on RASA_PORT in front of two Rasa instances
+# (RASA_PORT+1, +2) and two action servers, on the local PostgreSQL and Redis.
+run-scaled: train
+	scripts/ensure-nginx
+	MODEL=$(MODEL) $(PY) -m bot.scaled_stack
+
 test: train
 	$(LINT)
 	scripts/ensure-browser
+	scripts/ensure-nginx
 	MODEL=$(MODEL) $(PY) -m pytest -q -p no:cacheprovider tests
 	MODEL=$(MODEL) scripts/test-stories.sh
 

@@ -13,7 +13,8 @@ with the same keys as Rasa's redis lock store (url, port, db, password, key_pref
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Optional, Text, Tuple
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, Optional, Text, Tuple
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -28,6 +29,16 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **options, **kwargs}
             kwargs.pop("type", None)
         super().__init__(**kwargs)
+
+    # Rasa polls a busy lock once a second, so a borrower's second message (or the agent
+    # console's) waited up to a second behind the first; a lock is held for one turn only.
+    WAIT_SECONDS = 0.02
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = WAIT_SECONDS) -> AsyncGenerator[TicketLock, None]:
+        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
+            yield lock
 
     def _atomic(self, conversation_id: Text, change: Change) -> Any:
         """Apply `change` to the stored lock atomically; a None lock deletes the key."""
