@@ -13,7 +13,7 @@ from bot import clock
 from bot.accounts import AccountFacts, facts_for
 from bot.identity import ACTIONS_AUDIENCE, TokenError, verify_token
 from bot.storage import repository
-from bot.storage.db import session_scope
+from bot.storage.db import is_unavailable, session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,15 @@ class Turn:
 
 
 class BaseAction(Action):
-    """Subclasses implement act(turn); the DB work runs off the event loop."""
+    """Subclasses implement act(turn); the DB work runs off the event loop.
+
+    The one place an action's failure is answered: whatever broke, the borrower gets an
+    apology, never a crash of the action server or a silent turn. The whole act() runs in one
+    session, committed once at the end, so a failure writes nothing of its own (the handoff
+    queue commits a ticket in its own single transaction). Our database unreachable: the
+    apology gives the bank's phone line (the handoff queue cannot work either) and the
+    question the assistant had asked stays open, so "好" works again once the database is
+    back. Any other error: the apology offers a person, and the question is dropped."""
 
     action_name = ""
 
@@ -140,9 +148,13 @@ class BaseAction(Action):
         turn = Turn(dispatcher, tracker, domain)
         try:
             await asyncio.get_running_loop().run_in_executor(None, self._act_in_session, turn)
-        except Exception:  # the borrower gets an answer whatever broke; we get the trace
-            logger.exception("action %s failed", self.name())
+        except Exception as error:  # the borrower gets an answer whatever broke; we get the trace
             dispatcher.messages.clear()
+            if is_unavailable(error):
+                logger.error("action %s: the database is unavailable: %s", self.name(), error)
+                dispatcher.utter_message(response="utter_technical_problem_phone")
+                return []
+            logger.exception("action %s failed", self.name())
             dispatcher.utter_message(response="utter_technical_problem")
             return [SlotSet("offer", None)]
         return turn.events + [SlotSet("offer", turn.offer)]

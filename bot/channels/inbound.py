@@ -11,6 +11,8 @@
   override included. One is accepted only when it is a button the assistant offered in its
   last message; anything else is read as text (with a full-width "／", which Rasa does not
   take for a command, and which NLU normalises back).
+- Our database down: ownership cannot be checked, so the message is not processed
+  (`unavailable`); the channel tells the borrower to send it again (docs/channels.md).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.identity import ACTIONS_AUDIENCE, TokenError, issue_token, verify_token
 from bot.storage import repository
@@ -33,7 +37,7 @@ PROOF_TTL_SECONDS = 120  # one turn, with room for a slow action
 @dataclass(frozen=True)
 class Admission:
     ok: bool
-    reason: str = ""  # why it was refused: bad_sender | not_your_conversation
+    reason: str = ""  # why it was refused: bad_sender | not_your_conversation | unavailable
     metadata: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -56,13 +60,17 @@ def admit_rest(sender: Any, token: Optional[str]) -> Admission:
     if sender.startswith(SOCKET_PREFIX):  # the socket's conversations: "b:" + borrower id
         return Admission(False, "not_your_conversation")
     metadata, borrower_id = identity_metadata(token)
-    with session_scope() as session:
-        if borrower_id is not None:
-            owner = repository.claim_conversation(session, sender, borrower_id)
-        else:
-            owner = repository.conversation_owner(session, sender)
-            if owner is not None:
-                return Admission(False, "not_your_conversation")
+    try:
+        with session_scope() as session:
+            if borrower_id is not None:
+                owner = repository.claim_conversation(session, sender, borrower_id)
+            else:
+                owner = repository.conversation_owner(session, sender)
+                if owner is not None:
+                    return Admission(False, "not_your_conversation")
+    except SQLAlchemyError:
+        logger.exception("could not check who %r belongs to", sender)
+        return Admission(False, "unavailable")
     if owner != borrower_id:
         return Admission(False, "not_your_conversation")
     return Admission(True, metadata=metadata)

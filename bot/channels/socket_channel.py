@@ -10,7 +10,11 @@ Why not the stock channel: it lets any client join the room of any session id it
   closed) and a timer closes the socket when the token expires even if it stays silent, so
   an expired session stops receiving agent messages too;
 - actions receive the token in the message metadata (they load accounts from it, never from
-  anything the borrower typed).
+  anything the borrower typed);
+- never silence caused by a failure (bot.channels.slow_turns): a slow turn is told within
+  TURN_REPLY_SECONDS; a failed action call, a turn that said nothing (unless paused for a
+  person: then the handoff state) or a failed turn gets the trouble sentence and a way to a
+  person, also when a slow turn ends that way later.
 
 Credentials (credentials.yml, all optional):
     bot.channels.socket_channel.BorrowerSocketChannel:
@@ -37,7 +41,17 @@ from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError
 
 from bot.channels.inbound import checked_text, identity_metadata
-from bot.channels.slow_turns import answered_in_time
+from bot.channels.slow_turns import (
+    PROBE_SECONDS,
+    TurnOutcome,
+    before_deadline,
+    deadline_in,
+    handoff_can_work,
+    refuse_blank_trackers,
+    run_turn,
+    seconds_left,
+    trouble_reply,
+)
 from bot.deployment import require_safe_startup
 from bot.handoff import borrower_side, hub
 from bot.handoff.transcript import clean_buttons, transcript
@@ -84,8 +98,10 @@ class BorrowerSocketOutput(OutputChannel):
     def __init__(self, sio: AsyncServer, bot_message_evt: Text = "bot_uttered") -> None:
         self.sio = sio
         self.bot_message_evt = bot_message_evt
+        self.sent = 0  # messages this output sent: a turn that said nothing is a fault
 
     async def _emit(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.sent += 1
         await self.sio.emit(self.bot_message_evt, {**message, "sender": "bot"}, room=recipient_id)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -118,6 +134,7 @@ class BorrowerSocketOutput(OutputChannel):
     ) -> None:
         handoff = json_message.get("handoff") if isinstance(json_message, dict) else None
         if isinstance(handoff, dict) and handoff.get("state"):
+            self.sent += 1
             await self.sio.emit("handoff", handoff, room=recipient_id)
             return
         await self._emit(recipient_id, {"custom": json_message})
@@ -166,6 +183,7 @@ async def load_history(app: Any, conversation_id: str) -> List[Dict[Text, Any]]:
     agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
     store = getattr(agent, "tracker_store", None)
     if store is not None:
+        refuse_blank_trackers(agent)  # a store that is down is "unavailable", not empty
         # All sessions: a borrower coming back the next day still sees what was agreed.
         retrieve = getattr(store, "retrieve_full_tracker", None) or store.retrieve
         tracker = await retrieve(conversation_id)
@@ -231,11 +249,41 @@ class BorrowerSocketChannel(SocketIOInput):
             kwargs["client_manager"] = socketio.AsyncRedisManager(self.redis_url)
         return AsyncServer(**kwargs)
 
-    async def _emit_handoff_state(self, sio: AsyncServer, conversation_id: str, to: str) -> None:
-        loop = asyncio.get_running_loop()
-        state = await loop.run_in_executor(None, borrower_side.handoff_state_for, conversation_id)
+    async def _emit_handoff_state(self, sio: AsyncServer, conversation_id: str, to: str,
+                                  deadline: Optional[float] = None) -> bool:
+        """Emits the handoff state if a ticket is open; True when it did."""
+        if deadline is None:
+            loop = asyncio.get_running_loop()
+            state = await loop.run_in_executor(None, borrower_side.handoff_state_for,
+                                               conversation_id)
+        else:
+            state = await before_deadline(deadline, borrower_side.handoff_state_for,
+                                          conversation_id)
         if state is not None:
             await sio.emit("handoff", state, room=to, namespace=self.namespace)
+        return state is not None
+
+    async def _after_turn(self, sio: AsyncServer, conversation_id: str, text: str,
+                          outcome: TurnOutcome, said: int, deadline: float) -> None:
+        """The handoff state (a ticket opened during this turn, or the place in the queue
+        shows at once), and the trouble sentence when the turn failed, an action call
+        failed, or nothing was said and no person is handling the conversation."""
+        paused_for_person = await self._emit_handoff_state(sio, conversation_id,
+                                                           conversation_id, deadline)
+        if outcome.error is not None:
+            reply = trouble_reply(text, kept=False)
+        elif outcome.failed_calls or (said == 0 and not paused_for_person):
+            agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+            person = await handoff_can_work(agent, min(PROBE_SECONDS, seconds_left(deadline)))
+            reply = trouble_reply(text, kept=True, person_button=person)
+        else:
+            return
+        output = BorrowerSocketOutput(sio, self.bot_message_evt)
+        reply_text, buttons = reply
+        if buttons:
+            await output.send_text_with_buttons(conversation_id, reply_text, buttons)
+        else:
+            await output.send_text_message(conversation_id, reply_text)
 
     async def _after_connect(self, sio: AsyncServer, sid: str, conversation_id: str,
                              app: Any) -> None:
@@ -338,9 +386,9 @@ class BorrowerSocketChannel(SocketIOInput):
             if len(text) > self.max_message_chars:
                 return {"ok": False, "error": "too_long", "max": self.max_message_chars}
             conversation_id = session["conversation_id"]
-            loop = asyncio.get_running_loop()
-            help_lines = await loop.run_in_executor(None, borrower_side.keep_for_agent,
-                                                    conversation_id, text.strip())
+            deadline = deadline_in()  # the borrower hears from us within TURN_REPLY_SECONDS
+            help_lines = await before_deadline(deadline, borrower_side.keep_for_agent,
+                                               conversation_id, text.strip())
             if help_lines:
                 await sio.emit(self.bot_message_evt, {"text": help_lines, "sender": "bot"},
                                room=conversation_id)
@@ -349,24 +397,35 @@ class BorrowerSocketChannel(SocketIOInput):
             metadata, _ = identity_metadata(token)
             app = getattr(bp.ctx, "app", None)
             if app is not None:
+                refuse_blank_trackers(app.ctx.agent)
                 text = await checked_text(app.ctx.agent, conversation_id, text)
             elif text.startswith("/"):
                 text = "／" + text[1:]
-            message = UserMessage(
-                text, BorrowerSocketOutput(sio, self.bot_message_evt), conversation_id,
-                input_channel=self.name(), metadata=metadata,
-            )
-            output = message.output_channel
-            try:
-                await answered_in_time(
-                    on_new_message(message), text,
-                    lambda text, buttons: output.send_text_with_buttons(conversation_id, text,
-                                                                        buttons))
-            except Exception:
-                logger.exception("message of %s failed", conversation_id)
+            output = BorrowerSocketOutput(sio, self.bot_message_evt)
+            message = UserMessage(text, output, conversation_id,
+                                  input_channel=self.name(), metadata=metadata)
+            said_before = 1 if help_lines else 0
+
+            async def say_slow(reply_text: str, buttons: List[Dict[str, Any]]) -> None:
+                # Not through `output`: the slow answer is not the turn's own.
+                slow = BorrowerSocketOutput(sio, self.bot_message_evt)
+                if buttons:
+                    await slow.send_text_with_buttons(conversation_id, reply_text, buttons)
+                else:
+                    await slow.send_text_message(conversation_id, reply_text)
+
+            async def late(outcome: TurnOutcome) -> None:  # a slow turn ended after all
+                await self._after_turn(sio, conversation_id, text, outcome,
+                                       said_before + output.sent, deadline_in())
+
+            outcome = await run_turn(on_new_message(message), text, say_slow, deadline, late)
+            if not outcome.in_time:
+                await self._emit_handoff_state(sio, conversation_id, conversation_id)
+                return ACK_OK
+            await self._after_turn(sio, conversation_id, text, outcome,
+                                   said_before + output.sent, deadline)
+            if outcome.error is not None:
                 return {"ok": False, "error": "server_error"}
-            # A ticket opened during this turn (or its place in the queue) shows at once.
-            await self._emit_handoff_state(sio, conversation_id, conversation_id)
             return ACK_OK
 
         return bp

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, exc
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 STORAGE_DIR = Path(__file__).resolve().parent
@@ -23,6 +23,10 @@ MIGRATIONS_DIR = STORAGE_DIR / "migrations"
 
 _engines: Dict[str, Engine] = {}
 _engines_lock = threading.Lock()
+
+# A database that does not answer must not hold a borrower's message for long: a new
+# PostgreSQL connection gives up after this many seconds (libpq connect_timeout).
+CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
 
 
 def database_url() -> str:
@@ -62,12 +66,48 @@ def get_engine(url: Optional[str] = None) -> Engine:
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = create_engine(url, future=True, pool_pre_ping=True)
+            # pool_pre_ping: after an outage, stale pooled connections are replaced
+            # before use, so the first message once the database is back works.
+            engine = create_engine(url, future=True, pool_pre_ping=True,
+                                   connect_args=_connect_args(url))
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_on_connect)
                 event.listen(engine, "begin", _sqlite_on_begin)
             _engines[url] = engine
         return engine
+
+
+def _connect_args(url: str) -> Dict[str, object]:
+    if make_url(url).drivername in ("postgresql", "postgresql+psycopg2"):
+        return {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return {}
+
+
+def ping(url: Optional[str] = None) -> bool:
+    """True when the database answers a trivial query (raises when it does not)."""
+    with get_engine(url).connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    return True
+
+
+# What "the database is down or unreachable" looks like, as opposed to a bug in a query.
+_UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError,
+                exc.TimeoutError)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Did this error (or one it was raised from) come from a database that cannot be
+    reached? Then retrying later helps; a bug in a query is not this."""
+    seen = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def dispose_engine(url: Optional[str] = None) -> None:
