@@ -9,7 +9,8 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-INPUTS = ["config.yml", "domain.yml", "requirements.txt", "data", "bot/nlu", "bot/classify"]
+INPUTS = ["config.yml", "domain.yml", "requirements.txt", "data", "bot/nlu", "bot/classify",
+          "bot/dialogue"]
 
 
 def files():

@@ -61,10 +61,52 @@ class LinearTextModel:
 
     # ---- prediction ----------------------------------------------------------------------
     def margins(self, texts: Sequence[str]) -> np.ndarray:
+        """What `hstack(v.transform(texts)) @ coef.T + intercept` gives, computed directly:
+        scikit-learn's transform re-derives the idf vector and re-checks the estimator on
+        every call, which cost more than the arithmetic (tests/unit/test_linear_model.py
+        keeps the two equal)."""
+        blocks = self._blocks()
+        out = np.tile(self.intercept, (len(texts), 1)).astype(float)
+        for row, text in enumerate(texts):
+            for analyzer, vocabulary, idf, coef in blocks:
+                counts: Dict[int, int] = {}
+                for token in analyzer(text):
+                    index = vocabulary.get(token)
+                    if index is not None:
+                        counts[index] = counts.get(index, 0) + 1
+                if not counts:
+                    continue
+                indices = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+                weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float,
+                                                    count=len(counts)))) * idf[indices]
+                norm = np.sqrt(np.dot(weights, weights))
+                out[row] += (weights / norm) @ coef[indices]
+        return out
+
+    def sklearn_margins(self, texts: Sequence[str]) -> np.ndarray:
+        """The same figures through scikit-learn's own transform (kept as the reference)."""
         from scipy.sparse import hstack
 
         matrix = hstack([v.transform(list(texts)) for v in self.vectorizers.values()]).tocsr()
         return np.asarray(matrix @ self.coef.T) + self.intercept
+
+    def _blocks(self) -> List[Tuple[Any, Dict[str, int], np.ndarray, np.ndarray]]:
+        """Per feature kind: analyzer, vocabulary, idf and its slice of the weights, with
+        features in rows (coef.T), built once per trained model."""
+        cached = getattr(self, "_cached_blocks", None)
+        if cached is not None and cached[0] is self.coef:
+            return cached[1]
+        blocks, start = [], 0
+        weights_by_feature = np.ascontiguousarray(self.coef.T)
+        for name, vectorizer in self.vectorizers.items():
+            # A loaded vectorizer has its vocabulary as a parameter until first used.
+            vocabulary = getattr(vectorizer, "vocabulary_", None) or vectorizer.vocabulary
+            size = len(vocabulary)
+            blocks.append((_ANALYZERS[name], vocabulary, np.asarray(vectorizer.idf_),
+                           weights_by_feature[start:start + size]))
+            start += size
+        self._cached_blocks = (self.coef, blocks)
+        return blocks
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         scaled = self.margins(texts) / self.temperature

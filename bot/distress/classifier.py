@@ -106,7 +106,8 @@ def level_model(directory: str = str(CORPUS_DIR)) -> LinearTextModel:
             model.save(tmp)
             os.replace(tmp, target)  # atomic: another process reads all of it or nothing
         except OSError:  # a read-only deployment still works, it just retrains per process
-            logger.warning("could not cache the distress model in %s", target)
+            if not (target / "text_model.json").exists():  # else another process cached it first
+                logger.warning("could not cache the distress model in %s", target)
             shutil.rmtree(tmp, ignore_errors=True)
         return model
 
