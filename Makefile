@@ -10,7 +10,8 @@ MODEL_HASH = $(shell python3 scripts/model_hash.py)
 MODEL      = $(MODEL_DIR)/$(MODEL_HASH).tar.gz
 # Lint and types (pyproject.toml): run by make check and make test.
 LINT = $(VENV)/bin/ruff check bot actions tests scripts && \
-       $(VENV)/bin/mypy bot/policy bot/classify bot/distress bot/identity.py bot/safety
+       $(VENV)/bin/mypy bot/policy bot/classify bot/distress bot/identity.py bot/safety bot/nlu \
+         bot/dialogue
 DEPS_STAMP := $(VENV)/.deps-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 
 # Local defaults; override in the environment. Production is the code's default and

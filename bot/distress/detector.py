@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, TypedDict
 
 import yaml
 
@@ -70,7 +70,7 @@ _SEVERITY = {Level.NONE: 0, Level.DISTRESS: 1, Level.POSSIBLE_CRISIS: 2, Level.C
 class Entry:
     category: str
     source: str  # as written in the file (for reasons / editors)
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
     weight: float = 1.0
     cancels: tuple[str, ...] = _CANCELLABLE  # guards only
 
@@ -119,7 +119,7 @@ class Lexicon:
     path: str
     settings: Settings
     char_map: Mapping[int, str]  # str.translate table
-    strip_chars: frozenset
+    strip_chars: frozenset[str]
     crisis: tuple[Entry, ...]
     distress: tuple[Entry, ...]
     guards: tuple[Entry, ...]
@@ -146,7 +146,7 @@ def _is_invisible_or_emoji(ch: str) -> bool:
     return unicodedata.category(ch) in ("So", "Cf", "Cs", "Co", "Cn")
 
 
-def _normalise_with(text: str, char_map: Mapping[int, str], strip: frozenset) -> str:
+def _normalise_with(text: str, char_map: Mapping[int, str], strip: frozenset[str]) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = text.translate(char_map)
     return "".join(ch for ch in text if ch not in strip and not _is_invisible_or_emoji(ch))
@@ -161,7 +161,8 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
 # ------------------------------------------------------------------------ loading
 
 
-def _num(raw: Mapping, key: str, where: str, lo: float = 0.0, hi: float = 1.0) -> float:
+# `raw`: a mapping from the YAML file; every value is checked where it is read.
+def _num(raw: Mapping[str, Any], key: str, where: str, lo: float = 0.0, hi: float = 1.0) -> float:
     if key not in raw:
         raise LexiconError(f"{where}: missing setting {key!r}")
     try:
@@ -173,7 +174,7 @@ def _num(raw: Mapping, key: str, where: str, lo: float = 0.0, hi: float = 1.0) -
     return value
 
 
-def _int(raw: Mapping, key: str, where: str) -> int:
+def _int(raw: Mapping[str, Any], key: str, where: str) -> int:
     return int(_num(raw, key, where, 0, 10_000))
 
 
@@ -215,7 +216,7 @@ def _parse_settings(raw: object) -> Settings:
     )
 
 
-def _parse_classifier(raw) -> ClassifierSettings:
+def _parse_classifier(raw: object) -> ClassifierSettings:
     if not isinstance(raw, Mapping):
         raise LexiconError("settings.classifier: must be a mapping")
     w = "settings.classifier"
@@ -230,7 +231,8 @@ def _parse_classifier(raw) -> ClassifierSettings:
     )
 
 
-def _parse_entries(category: str, raw, char_map, strip) -> tuple[Entry, ...]:
+def _parse_entries(category: str, raw: object, char_map: Mapping[int, str],
+                   strip: frozenset[str]) -> tuple[Entry, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -274,7 +276,7 @@ def _parse_entries(category: str, raw, char_map, strip) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-def parse_lexicon(data: Mapping, path: str = "<memory>") -> Lexicon:
+def parse_lexicon(data: object, path: str = "<memory>") -> Lexicon:
     """Build a Lexicon from already-loaded YAML data (validates everything)."""
     if not isinstance(data, Mapping):
         raise LexiconError(f"{path}: top level must be a mapping")
@@ -302,14 +304,14 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> Lexicon:
     return parse_lexicon(data, path)
 
 
-def load_lexicon(path: str | os.PathLike | None = None) -> Lexicon:
+def load_lexicon(path: str | os.PathLike[str] | None = None) -> Lexicon:
     """Load (and cache) a lexicon file; an edited file is re-read on the next call."""
     p = os.fspath(path or DEFAULT_LEXICON_PATH)
     st = os.stat(p)
     return _load_cached(os.path.abspath(p), st.st_mtime_ns, st.st_size)
 
 
-def _resolve(lexicon: Lexicon | str | os.PathLike | None) -> Lexicon:
+def _resolve(lexicon: Lexicon | str | os.PathLike[str] | None) -> Lexicon:
     if isinstance(lexicon, Lexicon):
         return lexicon
     return load_lexicon(lexicon)
@@ -342,7 +344,7 @@ def _find_all(entry: Entry, text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _match(text: str, lex: Lexicon):
+def _match(text: str, lex: Lexicon) -> tuple[list[Hit], list[Hit], list[tuple[int, int]]]:
     """Return (live hits, cancelled hits, guard spans) for the normalised text."""
     guard_spans = [
         (s, e, g) for g in lex.guards for (s, e) in _find_all(g, text)
@@ -387,6 +389,13 @@ def _rest_length(text: str, spans: Sequence[tuple[int, int]]) -> int:
 # ----------------------------------------------------------------------- messages
 
 
+class ReasonData(TypedDict):
+    """A Reason as plain data (case summary, agent console)."""
+
+    code: str
+    args: list[str]
+    turn: int | None
+
 
 class Reason(str):
     """Why the detector decided: reads as the familiar string ("crisis_phrase:不想活", for
@@ -409,7 +418,7 @@ class Reason(str):
     def in_turn(self, turn: int) -> "Reason":
         return Reason(self.code, *self.args, turn=turn, text=self._body)
 
-    def as_data(self) -> dict:
+    def as_data(self) -> ReasonData:
         return {"code": self.code, "args": list(self.args), "turn": self.turn}
 
 
@@ -433,7 +442,7 @@ def assess_message(
     text: str,
     intent: str | None = None,
     confidence: float | None = None,
-    lexicon: Lexicon | str | os.PathLike | None = None,
+    lexicon: Lexicon | str | os.PathLike[str] | None = None,
     classifier: bool = True,
 ) -> Assessment:
     """Classify one user message as none / distress / possible crisis / crisis.
@@ -594,7 +603,7 @@ class TurnSignal:
 
 def assess_conversation(
     turns: Sequence[TurnSignal],
-    lexicon: Lexicon | str | os.PathLike | None = None,
+    lexicon: Lexicon | str | os.PathLike[str] | None = None,
     classifier: bool = True,
 ) -> Assessment:
     """Combine the user's turns (oldest first) into one assessment.

@@ -88,7 +88,7 @@ def print_table(title: str, results: Dict[str, Dict[str, float]]) -> None:
         print(f"{name:<14}" + "".join(f"{fig[k]:>17.3f}" for k in keys))
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--report", default="reports/distress_eval.json")

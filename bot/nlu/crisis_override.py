@@ -32,8 +32,9 @@ DISTRESS_KEY = "distress"
 _NOT_A_STEP_DOWN = {CRISIS, POSSIBLE_CRISIS, "nlu_fallback"}
 
 
+# Rasa ships no type information (no py.typed), so GraphComponent is Any to mypy.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class CrisisIntentOverride(GraphComponent):
+class CrisisIntentOverride(GraphComponent):  # type: ignore[misc]
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "CrisisIntentOverride":

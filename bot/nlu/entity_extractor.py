@@ -40,10 +40,11 @@ def reference_date(timezone: Optional[str] = None) -> date:
     return clock.today(timezone)
 
 
+# Rasa ships no type information (no py.typed), so its classes are Any to mypy.
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class FinanceEntityExtractor(GraphComponent, EntityExtractorMixin):
+class FinanceEntityExtractor(GraphComponent, EntityExtractorMixin):  # type: ignore[misc]
     """Extracts amount (yuan), months, days and date entities from Chinese text."""
 
     @staticmethod
@@ -118,4 +119,5 @@ class FinanceEntityExtractor(GraphComponent, EntityExtractorMixin):
             for e in found
             if e.entity in self._dimensions
         ]
-        return self.add_extractor_name(entities)
+        named: List[Dict[Text, Any]] = self.add_extractor_name(entities)  # Rasa: untyped
+        return named

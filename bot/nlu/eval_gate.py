@@ -23,7 +23,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCEPTED_FILE = ROOT / "tests" / "heldout" / "accepted_eval.json"
@@ -35,6 +35,30 @@ _METRICS = ("precision", "recall", "f1")
 # Rounding of the figures kept in the repo; comparisons allow for it.
 DIGITS = 4
 _EPS = 10 ** -(DIGITS + 1)
+
+# Reports and figures are JSON (bot.nlu.evaluate's report, the accepted file): read with
+# .get() and float(), so their values stay Any.
+Report = Mapping[str, Any]
+Figures = Dict[str, Any]
+# One margin for every file, or {file: margin} with "default".
+Margin = Union[float, Mapping[str, float]]
+# (file, accepted macro-F1, current macro-F1, baseline macro-F1); None where there is none.
+ComparisonRow = Tuple[str, Optional[float], Optional[float], Optional[float]]
+
+
+class SideFigures(TypedDict):
+    """One classifier's figures on one held-out file."""
+
+    macro_f1: float
+    accuracy: float
+    errors: int
+    per_intent: Dict[str, Dict[str, float]]  # intent -> precision / recall / f1, support
+
+
+class FloorSettings(TypedDict):
+    margin: Union[float, Dict[str, float]]
+    floors: Dict[str, Dict[str, float]]  # intent (or "default") -> metric -> minimum
+    files: Optional[List[str]]  # the held-out files the floors apply to; None: every file
 
 
 class Problem(str):
@@ -53,7 +77,7 @@ def failures(lines: Iterable[str]) -> List[str]:
 
 
 # ---- figures -----------------------------------------------------------------------------
-def _side(summary: Mapping) -> dict:
+def _side(summary: Report) -> SideFigures:
     return {
         "macro_f1": round(float(summary["macro_f1"]), DIGITS),
         "accuracy": round(float(summary.get("accuracy", 0.0)), DIGITS),
@@ -64,19 +88,19 @@ def _side(summary: Mapping) -> dict:
     }
 
 
-def figures(report: Mapping) -> dict:
+def figures(report: Report) -> Figures:
     """The figures of a report, without any example text: per held-out file, macro-F1,
     accuracy, errors and per-intent precision / recall / F1 / support, for the pipeline and
     the baseline. A report already in this form comes back as it is."""
     if "files" in report:
         return dict(report)
-    files = {}
+    files: Dict[str, Any] = {}
     for name, result in (report.get("heldout") or {}).items():
         files[name] = {"examples": int(result["pipeline"]["examples"]),
                        "pipeline": _side(result["pipeline"]),
                        "baseline": _side(result["baseline"])}
-    out = {"model": report.get("model"), "training_examples": report.get("training_examples"),
-           "files": files}
+    out: Figures = {"model": report.get("model"),
+                    "training_examples": report.get("training_examples"), "files": files}
     cv = report.get("cross_validation")
     if cv:
         out["cross_validation"] = {side: {"macro_f1": round(float(cv[side]["macro_f1"]), DIGITS),
@@ -85,7 +109,7 @@ def figures(report: Mapping) -> dict:
     return out
 
 
-def margin_for(name: str, margin) -> float:
+def margin_for(name: str, margin: Margin) -> float:
     if isinstance(margin, Mapping):
         return float(margin.get(name, margin.get("default", DEFAULT_MARGIN)))
     return float(margin)
@@ -103,7 +127,7 @@ def floor_for(intent: str, floors: Mapping[str, Mapping[str, float]]) -> Dict[st
 
 
 # ---- the gate ----------------------------------------------------------------------------
-def compare(current: Mapping, accepted: Optional[Mapping], margin=DEFAULT_MARGIN,
+def compare(current: Report, accepted: Optional[Report], margin: Margin = DEFAULT_MARGIN,
             floors: Optional[Mapping[str, Mapping[str, float]]] = None,
             floor_files: Optional[Iterable[str]] = None) -> List[Problem]:
     """Problems of `current` against `accepted` (None: no accepted report yet, floors only).
@@ -174,10 +198,10 @@ def passes(lines: Iterable[str]) -> bool:
 
 
 # ---- files -------------------------------------------------------------------------------
-def load_floors(path: Path = FLOORS_FILE) -> dict:
+def load_floors(path: Path = FLOORS_FILE) -> FloorSettings:
     """{'margin': float or {file: float, 'default': float}, 'floors': {intent: {metric:
     min}}, 'files': [names the floors apply to] or None (every file)}."""
-    settings = {"margin": DEFAULT_MARGIN, "floors": DEFAULT_FLOORS, "files": None}
+    settings: FloorSettings = {"margin": DEFAULT_MARGIN, "floors": DEFAULT_FLOORS, "files": None}
     if Path(path).is_file():
         import yaml
 
@@ -191,23 +215,26 @@ def load_floors(path: Path = FLOORS_FILE) -> dict:
     return settings
 
 
-def load_accepted(path: Path = ACCEPTED_FILE) -> Optional[dict]:
-    return json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).is_file() else None
+def load_accepted(path: Path = ACCEPTED_FILE) -> Optional[Figures]:
+    if not Path(path).is_file():
+        return None
+    accepted: Figures = json.loads(Path(path).read_text(encoding="utf-8"))
+    return accepted
 
 
-def check(current: Mapping, accepted_path: Path = ACCEPTED_FILE,
+def check(current: Report, accepted_path: Path = ACCEPTED_FILE,
           floors_path: Path = FLOORS_FILE) -> List[Problem]:
     settings = load_floors(floors_path)
     return compare(current, load_accepted(accepted_path), settings["margin"], settings["floors"],
                    settings["files"])
 
 
-def comparison_rows(current: Mapping, accepted: Optional[Mapping]) -> List[tuple]:
+def comparison_rows(current: Report, accepted: Optional[Report]) -> List[ComparisonRow]:
     """(file, accepted macro-F1 or None, current macro-F1, baseline macro-F1) per file."""
     now = figures(current)["files"]
     before = figures(accepted)["files"] if accepted else {}
     names = list(now) + [n for n in before if n not in now]
-    rows = []
+    rows: List[ComparisonRow] = []
     for name in names:
         old = before.get(name, {}).get("pipeline", {}).get("macro_f1")
         cur = now.get(name, {}).get("pipeline", {}).get("macro_f1")
@@ -216,8 +243,8 @@ def comparison_rows(current: Mapping, accepted: Optional[Mapping]) -> List[tuple
     return rows
 
 
-def print_comparison(current: Mapping, accepted: Optional[Mapping], lines: List[Problem]) -> None:
-    def fmt(x):
+def print_comparison(current: Report, accepted: Optional[Report], lines: List[Problem]) -> None:
+    def fmt(x: Optional[float]) -> str:
         return f"{x:.4f}" if x is not None else "-"
 
     print("\n== 与接受的报告比较 / against the accepted report (pipeline macro-F1)")
@@ -234,7 +261,7 @@ def print_comparison(current: Mapping, accepted: Optional[Mapping], lines: List[
               f" {len(failures(lines))} problem(s)")
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--report", default="reports/nlu_eval.json")

@@ -30,7 +30,18 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypedDict,
+)
 
 from bot.classify.examples import (
     HELDOUT_FILE,
@@ -41,23 +52,108 @@ from bot.classify.examples import (
     training_examples,
 )
 
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline  # no type information: Any to mypy
+
 FALLBACK = "nlu_fallback"
 # The safety override refines crisis into crisis and possible crisis; both take the safety
 # path (help lines, a person), so against a gold "crisis" they count as one answer.
 _SAME_ANSWER = {"possible_crisis": "crisis"}
 
 
+# ---- the report's shape ------------------------------------------------------------------
+class IntentScores(TypedDict):
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+class Summary(TypedDict):
+    """One classifier on one set of sentences."""
+
+    macro_f1: float
+    accuracy: float
+    errors: int
+    examples: int
+    per_intent: Dict[str, IntentScores]
+
+
+class FallbackFigures(TypedDict):
+    rate: float
+    right_answers_discarded: int
+    wrong_answers_caught: int
+
+
+class Misread(TypedDict):
+    text: str
+    gold: str
+    pipeline: str
+    confidence: float
+    baseline: str
+
+
+class MisreadCounts(TypedDict):
+    pipeline: int
+    baseline: int
+
+
+class _Comparison(TypedDict):
+    pipeline: Summary
+    baseline: Summary
+
+
+class Comparison(_Comparison, total=False):
+    """The pipeline beside the baseline: a held-out file, or the cross-validation."""
+
+    fallback: FallbackFigures  # held-out files only: cross-validation has no fallback
+
+
+class FileResult(Comparison, total=False):
+    """compare_on's result for one held-out file (every key but the last two is always set)."""
+
+    pipeline_top_guess: Summary
+    confusion: Dict[str, Dict[str, int]]  # gold intent -> predicted intent -> count
+    misread: List[Misread]  # files whose sentences may be shown
+    misread_per_intent: Dict[str, MisreadCounts]  # sealed files: counts instead (without_texts)
+
+
+class GateResult(TypedDict):
+    passes: bool
+    lines: List[str]
+
+
+class _Report(TypedDict):
+    model: str
+    time: str
+    training_examples: int
+    heldout: Dict[str, FileResult]
+
+
+class Report(_Report, total=False):
+    """reports/nlu_eval.json."""
+
+    cross_validation: Comparison
+    gate: GateResult
+
+
+# A parse result of Rasa's Agent.parse_message (JSON: intent, intent_ranking, entities ...).
+Parse = Dict[str, Any]
+
+
 # ---- figures -----------------------------------------------------------------------------
-def scores(gold: Iterable[str], predicted: Iterable[str]) -> Dict[str, Dict[str, float]]:
+def scores(gold: Iterable[str], predicted: Iterable[str]) -> Dict[str, IntentScores]:
     gold, predicted = list(gold), list(predicted)
-    tp, fp, fn = Counter(), Counter(), Counter()
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
     for g, p in zip(gold, predicted):
         if g == p:
             tp[g] += 1
         else:
             fn[g] += 1
             fp[p] += 1
-    report = {}
+    report: Dict[str, IntentScores] = {}
     for intent in sorted(set(gold)):
         precision = tp[intent] / (tp[intent] + fp[intent]) if tp[intent] + fp[intent] else 0.0
         recall = tp[intent] / (tp[intent] + fn[intent]) if tp[intent] + fn[intent] else 0.0
@@ -67,11 +163,11 @@ def scores(gold: Iterable[str], predicted: Iterable[str]) -> Dict[str, Dict[str,
     return report
 
 
-def macro_f1(report: Dict[str, Dict[str, float]]) -> float:
+def macro_f1(report: Mapping[str, IntentScores]) -> float:
     return sum(r["f1"] for r in report.values()) / len(report) if report else 0.0
 
 
-def summary(gold: Sequence[str], predicted: Sequence[str]) -> dict:
+def summary(gold: Sequence[str], predicted: Sequence[str]) -> Summary:
     per_intent = scores(gold, predicted)
     errors = sum(1 for g, p in zip(gold, predicted) if g != p)
     return {"macro_f1": macro_f1(per_intent), "accuracy": 1 - errors / len(gold) if gold else 0.0,
@@ -79,7 +175,7 @@ def summary(gold: Sequence[str], predicted: Sequence[str]) -> dict:
 
 
 # ---- the two classifiers -----------------------------------------------------------------
-async def _parse_all(model: str, texts: List[str]) -> List[dict]:
+async def _parse_all(model: str, texts: List[str]) -> List[Parse]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
@@ -88,7 +184,7 @@ async def _parse_all(model: str, texts: List[str]) -> List[dict]:
 
 # Parses of (model, text): the held-out files overlap (all sealed writers, then each one)
 # and the tests of one session ask again; the model loads once per batch of new texts.
-_PARSED: Dict[Tuple[str, str], dict] = {}
+_PARSED: Dict[Tuple[str, str], Parse] = {}
 
 
 def _quiet_rasa_logs() -> None:
@@ -100,7 +196,7 @@ def _quiet_rasa_logs() -> None:
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
-def parse_all(model: str, texts: List[str]) -> List[dict]:
+def parse_all(model: str, texts: List[str]) -> List[Parse]:
     missing = [t for t in dict.fromkeys(texts) if (model, t) not in _PARSED]
     if missing:
         _quiet_rasa_logs()
@@ -118,7 +214,7 @@ def pipeline_predictions(model: str, texts: List[str]) -> Tuple[List[str], List[
     return assistant, top
 
 
-_BASELINES: Dict[int, object] = {}
+_BASELINES: Dict[int, "Pipeline"] = {}
 
 
 def baseline_predictions(train: Sequence[Example], texts: List[str]) -> List[str]:
@@ -139,7 +235,7 @@ def heldout_files() -> Dict[str, List[Example]]:
     return files
 
 
-def compare_on(model: str, examples: List[Example], train: List[Example]) -> dict:
+def compare_on(model: str, examples: List[Example], train: List[Example]) -> FileResult:
     texts, gold = [t for t, _ in examples], [i for _, i in examples]
     assistant, top = pipeline_predictions(model, texts)
     confidence = [float(p["intent"].get("confidence") or 0.0) for p in parse_all(model, texts)]
@@ -147,6 +243,9 @@ def compare_on(model: str, examples: List[Example], train: List[Example]) -> dic
     pipe = summary(gold, assistant)
     fallback_discarded = sum(1 for g, a, t in zip(gold, assistant, top) if a == FALLBACK and t == g)
     fallback_caught = sum(1 for g, a, t in zip(gold, assistant, top) if a == FALLBACK and t != g)
+    misread: List[Misread] = [
+        {"text": t, "gold": g, "pipeline": a, "confidence": round(c, 4), "baseline": b}
+        for t, g, a, c, b in zip(texts, gold, assistant, confidence, base) if g != a]
     return {
         "pipeline": pipe,
         "pipeline_top_guess": summary(gold, top),
@@ -155,9 +254,7 @@ def compare_on(model: str, examples: List[Example], train: List[Example]) -> dic
                      "right_answers_discarded": fallback_discarded,
                      "wrong_answers_caught": fallback_caught},
         "confusion": confusion(gold, assistant),
-        "misread": [{"text": t, "gold": g, "pipeline": a, "confidence": round(c, 4), "baseline": b}
-                    for t, g, a, c, b in zip(texts, gold, assistant, confidence, base)
-                    if g != a][:200],
+        "misread": misread[:200],
     }
 
 
@@ -170,10 +267,12 @@ def confusion(gold: Sequence[str], predicted: Sequence[str]) -> Dict[str, Dict[s
     return out
 
 
-def without_texts(result: dict) -> dict:
+def without_texts(result: FileResult) -> FileResult:
     """A result that may be shown: the misread sentences become counts per intent."""
-    out = {k: v for k, v in result.items() if k != "misread"}
-    pipe, base = Counter(), Counter()
+    out = result.copy()  # the same keys in the same order, without "misread"
+    out.pop("misread", None)
+    pipe: Counter[str] = Counter()
+    base: Counter[str] = Counter()
     for g, row in result["confusion"].items():
         pipe[g] = sum(n for p, n in row.items() if p != g)
     for intent, r in result["baseline"]["per_intent"].items():
@@ -188,14 +287,14 @@ def is_sealed(name: str) -> bool:
     return name.startswith("sealed")
 
 
-def evaluate_heldout(model: str, train: List[Example]) -> Dict[str, dict]:
+def evaluate_heldout(model: str, train: List[Example]) -> Dict[str, FileResult]:
     """compare_on over every held-out file; the model parses every sentence once."""
     files = {name: examples for name, examples in heldout_files().items() if examples}
     parse_all(model, [t for examples in files.values() for t, _ in examples])
     return {name: compare_on(model, examples, train) for name, examples in files.items()}
 
 
-def cross_validate(examples: List[Example], folds: int = 5, seed: int = 0) -> dict:
+def cross_validate(examples: List[Example], folds: int = 5, seed: int = 0) -> Comparison:
     """Stratified k-fold over the training data: our classifier (without the fallback and
     the safety override, which need no training) against the baseline."""
     import numpy as np
@@ -221,7 +320,7 @@ def _ratio(pipe_errors: int, base_errors: int) -> str:
     return f"{pipe_errors / base_errors:.2f}" if base_errors else "n/a"
 
 
-def print_comparison(name: str, result: dict, per_intent: bool) -> None:
+def print_comparison(name: str, result: Comparison, per_intent: bool) -> None:
     pipe, base = result["pipeline"], result["baseline"]
     print(f"\n== {name}: {pipe['examples']} examples")
     if per_intent:
@@ -251,7 +350,7 @@ def _slug(name: str) -> str:
         name, "".join(c if c.isalnum() else "_" for c in name).strip("_"))
 
 
-def confusion_png(result: dict, title: str, path: Path) -> None:
+def confusion_png(result: FileResult, title: str, path: Path) -> None:
     """The pipeline's confusion matrix: rows gold, columns what the borrower got; colour is
     the share of the row, the number the count."""
     import warnings
@@ -292,7 +391,8 @@ def _md_escape(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: dict, accepted, images: Dict[str, str]) -> str:
+def render_markdown(report: Report, accepted: Optional[Mapping[str, Any]],
+                    images: Dict[str, str]) -> str:
     from bot.nlu import eval_gate
 
     out = [f"# NLU evaluation — {report['model']} ({report['time']})", "",
@@ -338,7 +438,8 @@ def render_markdown(report: dict, accepted, images: Dict[str, str]) -> str:
                 "| intent | n | pipeline P | R | F1 | baseline P | R | F1 |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for intent in sorted(p["per_intent"], key=lambda k: (p["per_intent"][k]["f1"], k)):
-            x, y = p["per_intent"][intent], b["per_intent"].get(intent, {})
+            x = p["per_intent"][intent]
+            y: Mapping[str, object] = b["per_intent"].get(intent, {})  # baseline: maybe absent
             out.append(f"| {intent} | {x['support']} | {x['precision']:.3f} | {x['recall']:.3f} | "
                        f"{x['f1']:.3f} | {y.get('precision', 0):.3f} | {y.get('recall', 0):.3f} | "
                        f"{y.get('f1', 0):.3f} |")
@@ -361,7 +462,8 @@ def render_markdown(report: dict, accepted, images: Dict[str, str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_outputs(report: dict, accepted, report_path: Path, run_dir: Path) -> List[Path]:
+def write_outputs(report: Report, accepted: Optional[Mapping[str, Any]], report_path: Path,
+                  run_dir: Path) -> List[Path]:
     """The run's folder (JSON, Markdown, PNGs) and the latest JSON / Markdown at
     `report_path` (linking to the run's pictures)."""
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -384,7 +486,7 @@ def write_outputs(report: dict, accepted, report_path: Path, run_dir: Path) -> L
     return [report_path, latest_md, run_dir]
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True)
@@ -401,7 +503,7 @@ def main(argv=None) -> int:
 
     train = training_examples()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    report: dict = {"model": os.path.basename(args.model), "time": stamp,
+    report: Report = {"model": os.path.basename(args.model), "time": stamp,
                     "training_examples": len(train), "heldout": {}}
     for name, result in evaluate_heldout(args.model, train).items():
         report["heldout"][name] = without_texts(result) if is_sealed(name) else result
@@ -437,7 +539,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def accepted_json(figures: dict) -> str:
+def accepted_json(figures: Mapping[str, Any]) -> str:
     """Indented JSON with one line per intent: a new accepted report reads as a short diff."""
     import re
 

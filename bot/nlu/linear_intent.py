@@ -27,13 +27,14 @@ try:  # Rasa is there in the assistant; evaluation and tests can use LinearTextM
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
 except ImportError:  # pragma: no cover
-    GraphComponent = None  # type: ignore[assignment,misc]
+    GraphComponent = None
 
 if GraphComponent is not None:
 
+    # Rasa ships no type information (no py.typed), so its classes are Any to mypy.
     @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER],
                               is_trainable=True)
-    class LinearIntentClassifier(IntentClassifier, GraphComponent):
+    class LinearIntentClassifier(IntentClassifier, GraphComponent):  # type: ignore[misc]
         """Rasa wrapper around LinearTextModel: trains on the intent examples, ranks intents."""
 
         @staticmethod

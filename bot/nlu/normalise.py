@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Callable, Iterator, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 __all__ = [
     "Entity",
@@ -215,7 +215,8 @@ def _int_value(s: str) -> Optional[int]:
 # --------------------------------------------------------------------------- text prep
 
 # 1:1 character map so offsets into the normalised text are offsets into the input.
-_FULLWIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}
+# int or str values while it is built (str.translate takes both); all str at the end.
+_FULLWIDTH: Dict[int, Union[int, str]] = {0xFF10 + i: ord("0") + i for i in range(10)}
 _FULLWIDTH.update({0xFF21 + i: ord("A") + i for i in range(26)})
 _FULLWIDTH.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FULLWIDTH.update({ord("．"): ".", ord("／"): "/", ord("－"): "-", ord("％"): "%",
@@ -278,19 +279,20 @@ def _month_offset(which: Optional[str]) -> int:
 # --------------------------------------------------------------------------- rules
 
 # returns (entity, value) or (entity, value, end) to shorten the span; None rejects
-Handler = Callable[[re.Match, str, date], Optional[tuple]]
-_RULES: List[Tuple[re.Pattern, Handler, str]] = []
+RuleResult = Union[Tuple[str, Value], Tuple[str, Value, int]]
+Handler = Callable[[re.Match[str], str, date], Optional[RuleResult]]
+_RULES: List[Tuple[re.Pattern[str], Handler, str]] = []
 _PRIORITY = {"date": 0, "months": 1, "days": 2, "amount": 3}
 
 
-def _rule(pattern: str, entity: str):
+def _rule(pattern: str, entity: str) -> Callable[[Handler], Handler]:
     def deco(fn: Handler) -> Handler:
         _RULES.append((re.compile(pattern), fn, entity))
         return fn
     return deco
 
 
-def _before(text: str, m: re.Match, n: int = 1) -> str:
+def _before(text: str, m: re.Match[str], n: int = 1) -> str:
     return text[max(0, m.start() - n):m.start()]
 
 
@@ -298,7 +300,7 @@ def _before(text: str, m: re.Match, n: int = 1) -> str:
 
 @_rule(r"(?<![\d.])(?P<y>\d{4})(?:[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d|\.\d)"
        r"|年(?P<m2>\d{1,2})月(?P<d2>\d{1,2})(?:日|号)?(?!\d))", "date")
-def _iso_date(m, text, today):
+def _iso_date(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     mon = m.group("m") or m.group("m2")
     day = m.group("d") or m.group("d2")
     d = _safe_date(int(m.group("y")), int(mon), int(day))
@@ -306,7 +308,7 @@ def _iso_date(m, text, today):
 
 
 @_rule(rf"(?P<y>[{_CD}]{{4}})年(?P<m>{_NUM})月(?P<d>{_NUM})(?:日|号)?", "date")
-def _cn_full_date(m, text, today):
+def _cn_full_date(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     y = _cn_positional(m.group("y"))
     mon, day = _int_value(m.group("m")), _int_value(m.group("d"))
     if y is None or mon is None or day is None:
@@ -316,7 +318,7 @@ def _cn_full_date(m, text, today):
 
 
 @_rule(rf"(?P<rel>今年|明年)?(?P<m>{_NUM})月(?:份)?(?P<d>{_NUM})(?P<suf>日|号)?", "date")
-def _month_day(m, text, today):
+def _month_day(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     mon, day = _int_value(m.group("m")), _int_value(m.group("d"))
     if mon is None or day is None or not 1 <= mon <= 12 or not 1 <= day <= 31:
         return None
@@ -348,7 +350,7 @@ def _ends_phrase(text: str, end: int) -> bool:
 
 
 @_rule(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])", "date")
-def _slash_date(m, text, today):
+def _slash_date(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     mon, day = int(m.group("m")), int(m.group("d"))
     if not 1 <= mon <= 12:
         return None
@@ -364,7 +366,7 @@ _MONTH_WHICH = r"下下个?月|下个?月|这个?月|本月|当月|上个?月"
 
 
 @_rule(rf"(?P<which>{_MONTH_WHICH})(?:的)?(?P<d>{_NUM})(?P<suf>号|日)?", "date")
-def _which_month_day(m, text, today):
+def _which_month_day(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     day = _int_value(m.group("d"))
     if day is None or not 1 <= day <= 31:
         return None
@@ -375,7 +377,7 @@ def _which_month_day(m, text, today):
 
 
 @_rule(rf"(?P<which>{_MONTH_WHICH}|月)(?:的)?(?:月)?(?P<part>底|末|初|中)(?!旬)", "date")
-def _month_part(m, text, today):
+def _month_part(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     which, part = m.group("which"), m.group("part")
     offset = _month_offset(which)
     y, mo = _add_months(today.year, today.month, offset)
@@ -394,7 +396,7 @@ def _month_part(m, text, today):
 
 
 @_rule(rf"(?P<rel>今年|明年)?(?P<m>{_NUM})月(?:份)?(?:的)?(?P<part>底|末|初|中)(?!旬)", "date")
-def _named_month_part(m, text, today):
+def _named_month_part(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     mon = _int_value(m.group("m"))
     if mon is None or not 1 <= mon <= 12:
         return None
@@ -409,7 +411,7 @@ def _named_month_part(m, text, today):
 
 
 @_rule(r"(?P<which>明年|今年|去年|明|今|去)?年(?:底|末)", "date")
-def _year_end(m, text, today):
+def _year_end(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     which = m.group("which") or ""
     if not which and _before(text, m) in ("前", "每", "后"):
         return None
@@ -418,14 +420,14 @@ def _year_end(m, text, today):
 
 
 @_rule(r"大后天|后天|后日|明天|明日|明儿|今天|今日|今儿|昨天|昨日|前天", "date")
-def _relative_day(m, text, today):
+def _relative_day(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if m.group(0) == "前天" and _before(text, m) == "提":
         return None  # 提前天数
     return "date", (today + timedelta(days=_REL_DAYS[m.group(0)])).isoformat()
 
 
 @_rule(r"(?P<which>下下个?|下个?|这个?|本|(?<![碰遇赶加马早晚路线身手班网])上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7]|末)", "date")
-def _weekday(m, text, today):
+def _weekday(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     which, wd = m.group("which"), m.group("wd")
     target = 5 if wd == "末" else _WEEKDAYS[wd]
     monday = today - timedelta(days=today.weekday())
@@ -444,7 +446,7 @@ def _weekday(m, text, today):
 
 
 @_rule(rf"(?P<d>{_NUM})(?:号|日)(?!内|之内|以内|线|楼|床|门|元|子|息)", "date")
-def _day_of_month(m, text, today):
+def _day_of_month(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if _before(text, m) in ("第", "尾", "卡", "账", "编", "型") or _before(text, m, 2) == "几个":
         return None
     two = _before(text, m, 2)
@@ -463,7 +465,7 @@ def _day_of_month(m, text, today):
 # --- months ------------------------------------------------------------------------
 
 @_rule(rf"(?P<n>{_NUM})(?:个)?(?:多)?期(?!间|限|望|待|货|刊)", "months")
-def _periods(m, text, today):
+def _periods(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if _before(text, m) in ("第", "下", "上", "这", "本", "当", "每", "前", "后", "首", "头", "末"):
         return None  # 下一期 / 前3期: which installment, not how many months
     n = _int_value(m.group("n"))
@@ -471,7 +473,7 @@ def _periods(m, text, today):
 
 
 @_rule(rf"(?P<n>{_NUM})个(?:多)?月", "months")
-def _n_months(m, text, today):
+def _n_months(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if _before(text, m) == "第":
         return None
     n = _int_value(m.group("n"))
@@ -479,7 +481,7 @@ def _n_months(m, text, today):
 
 
 @_rule(rf"(?P<n>{_NUM})(?:个)?(?:多)?季度", "months")
-def _quarters(m, text, today):
+def _quarters(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if _before(text, m) == "第":
         return None
     n = _int_value(m.group("n"))
@@ -487,7 +489,7 @@ def _quarters(m, text, today):
 
 
 @_rule(rf"(?P<n>{_NUM})(?:多)?年(?P<half>半)?(?!级|代|纪|龄|薪|利率|化|前|\d|[{_CD}十]+月)", "months")
-def _years(m, text, today):
+def _years(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if _before(text, m) == "第":
         return None
     v = parse_number(m.group("n"))
@@ -502,14 +504,14 @@ def _years(m, text, today):
 
 
 @_rule(r"(?<![上下前后])半年(?!级|化|前)", "months")
-def _half_year(m, text, today):
+def _half_year(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     return "months", 6
 
 
 # --- days --------------------------------------------------------------------------
 
 @_rule(rf"(?P<n>{_NUM})(?:个)?(?:多)?(?:天|工作日|自然日|日(?=内|之内|以内))", "days")
-def _n_days(m, text, today):
+def _n_days(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if _before(text, m) == "第":
         return None
     n = _int_value(m.group("n"))
@@ -517,7 +519,7 @@ def _n_days(m, text, today):
 
 
 @_rule(rf"(?P<n>{_NUM})(?:个)?(?:多)?(?:周|星期|礼拜)(?!年|岁)", "days")
-def _n_weeks(m, text, today):
+def _n_weeks(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     if _before(text, m) == "第":
         return None
     n = _int_value(m.group("n"))
@@ -525,12 +527,12 @@ def _n_weeks(m, text, today):
 
 
 @_rule(r"(?<![上下个])半个?月", "days")
-def _half_month(m, text, today):
+def _half_month(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     return "days", 15
 
 
 @_rule(rf"(?P<n>{_NUM})个半月", "days")
-def _n_and_half_months(m, text, today):
+def _n_and_half_months(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     n = _int_value(m.group("n"))
     return ("days", 30 * n + 15) if n and 1 <= n <= 24 else None
 
@@ -569,7 +571,7 @@ _JIAO = rf"(?P<jiao>[0-9{_CD}])(?:毛|角)?(?![\d{_CD}{_CU}期个月天日号周
     rf"(?:(?P<unit>{_MONEY_SUFFIX})(?!儿|头|旦|素|宵|气)(?:{_JIAO})?)?",
     "amount",
 )
-def _amount(m, text, today):
+def _amount(m: re.Match[str], text: str, today: date) -> Optional[RuleResult]:
     num = m.group("num")
     value = parse_number(num)
     if value is None or value <= 0:

@@ -22,10 +22,11 @@ import threading
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 
 from bot import clock
@@ -101,7 +102,8 @@ def get_nlp() -> Language:
     """The process-wide pipeline (building it loads jieba's dictionary: ~1 s)."""
     load_user_dictionary()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
+    # add_pipe is typed as returning any pipe; "entity_ruler" makes an EntityRuler
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"validate": True}))
     ruler.from_disk(PATTERNS_FILE)
     nlp.add_pipe("finance_values")
     return nlp

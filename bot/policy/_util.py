@@ -8,8 +8,11 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
+# What the amount arguments accept (to_decimal checks it again at run time).
+Amount = Decimal | int | str | float
 
-def to_decimal(value) -> Decimal:
+
+def to_decimal(value: Amount) -> Decimal:
     """Accept Decimal/int/str/float; floats go through str() so 0.1 stays 0.1."""
     if isinstance(value, bool):  # bool is an int subclass; almost surely a bug
         raise TypeError("expected an amount, got bool")
@@ -22,17 +25,17 @@ def to_decimal(value) -> Decimal:
     raise TypeError(f"expected an amount, got {type(value).__name__}")
 
 
-def money(value) -> Decimal:
+def money(value: Amount) -> Decimal:
     """Round to the cent, half up (the shared money convention)."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def money_down(value) -> Decimal:
+def money_down(value: Amount) -> Decimal:
     """Truncate to the cent; used for per-period principal so the remainder is never lost."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_DOWN)
 
 
-def money_up(value) -> Decimal:
+def money_up(value: Amount) -> Decimal:
     """Round up to the cent; per-period principal, so no later payment exceeds the first."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_UP)
 
@@ -46,7 +49,9 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-def compound_interest(base: Decimal, daily_rate: Decimal, days: int, period_days: int):
+def compound_interest(
+    base: Decimal, daily_rate: Decimal, days: int, period_days: int
+) -> tuple[Decimal, int]:
     """Interest on `base` over `days`, posted every `period_days` and then earning interest itself.
 
     Each posting is rounded to the cent, as a statement would show it. Only interest is added to

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
 
-from ._util import ZERO, compound_interest, money, to_decimal
+from ._util import ZERO, Amount, compound_interest, money, to_decimal
 from .overdue import days_overdue as _days_overdue
 from .overdue import in_grace
 from .policy_file import InterestRule, PenaltyRule, ProductPolicy
@@ -15,12 +16,17 @@ _RATE_PLACES = Decimal("0.0001")
 PENALTY = "penalty"  # ChargeLine.name_key of 违约金
 OVERDUE_INTEREST = "overdue_interest"  # ChargeLine.name_key of 逾期利息 / 罚息
 
+# One input of a charge's calculation: a rate or amount, a count, a basis name, a date, or
+# None (no cap).
+BasisValue = Decimal | int | str | date | None
+
 
 @dataclass(frozen=True)
 class ChargeLine:
     name_key: str  # PENALTY | OVERDUE_INTEREST; responses translate it
     amount: Decimal
-    basis: dict = field(default_factory=dict)  # inputs of the calculation, for "how is this computed?"
+    # inputs of the calculation, for "how is this computed?"
+    basis: dict[str, BasisValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,7 @@ class Charges:
     interest: Decimal
     total_extra: Decimal
     days_overdue: int
-    lines: list = field(default_factory=list)  # list[ChargeLine]; only charges > 0
+    lines: list[ChargeLine] = field(default_factory=list)  # only charges > 0
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,9 @@ class WaitingCost:
     increase_vs_today: Decimal
 
 
-def penalty_for(rule: PenaltyRule, unpaid_minimum: Decimal, days: int):
+def penalty_for(
+    rule: PenaltyRule, unpaid_minimum: Decimal, days: int
+) -> tuple[Decimal, Decimal, int]:
     """违约金 for `days` overdue: one charge per started block of `per_days` (one missed cycle),
     each rate × unpaid minimum clamped to [floor, cap]. Rate 0 disables it (e.g. loans).
     Returns (total, per_cycle, cycles). Simplification: every cycle uses today's unpaid minimum."""
@@ -74,8 +82,8 @@ def interest_start(policy: ProductPolicy, due_date: date, statement_date: date |
 
 def accrued_charges(
     policy: ProductPolicy,
-    balance,
-    unpaid_minimum,
+    balance: Amount,
+    unpaid_minimum: Amount,
     due_date: date,
     statement_date: date | None,
     today: date,
@@ -95,7 +103,7 @@ def accrued_charges(
     if days == 0 or (policy.grace_waives_charges and in_grace(days, policy)):
         return Charges(ZERO, ZERO, ZERO, days, [])
 
-    lines = []
+    lines: list[ChargeLine] = []
     penalty, per_cycle, cycles = penalty_for(policy.penalty, unpaid, days)
     if penalty > 0:
         lines.append(
@@ -142,20 +150,20 @@ def accrued_charges(
 
 def cost_of_waiting(
     policy: ProductPolicy,
-    balance,
-    unpaid_minimum,
+    balance: Amount,
+    unpaid_minimum: Amount,
     due_date: date,
     statement_date: date | None,
     today: date,
-    delays=(0, 7, 30),
-) -> list:
+    delays: Iterable[int] = (0, 7, 30),
+) -> list[WaitingCost]:
     """list[WaitingCost]: late charges if paid `d` days from today, for each d in `delays`
     (order kept), and the increase over paying today. Never decreasing in d."""
     def total_on(day: date) -> Decimal:
         return accrued_charges(policy, balance, unpaid_minimum, due_date, statement_date, day).total_extra
 
     now = total_on(today)
-    result = []
+    result: list[WaitingCost] = []
     for delay in delays:
         if delay < 0:
             raise ValueError("delays must be ≥ 0")

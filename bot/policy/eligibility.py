@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ._util import to_decimal
+from ._util import Amount, to_decimal
 from .installments import PlanEstimate, installment_options, plan_estimate
 from .policy_file import ProductPolicy
 
@@ -29,7 +29,7 @@ BUDGET_TOO_LOW_EVEN_60 = "budget_too_low_even_60"  # even max_months is too much
 @dataclass(frozen=True)
 class Eligibility:
     eligible: bool
-    reasons: list = field(default_factory=list)  # list[str] of the codes above
+    reasons: list[str] = field(default_factory=list)  # the codes above
     max_months: int = 0
     suggested_months: int | None = None  # shortest affordable length, when eligible
     # largest payment for suggested_months; when BUDGET_TOO_LOW_EVEN_60, the payment at
@@ -39,12 +39,12 @@ class Eligibility:
     estimate: PlanEstimate | None = None
 
 
-def blocking_reasons(policy: ProductPolicy, balance, days_overdue: int,
-                     already_on_personalised: bool = False) -> list:
+def blocking_reasons(policy: ProductPolicy, balance: Amount, days_overdue: int,
+                     already_on_personalised: bool = False) -> list[str]:
     """The reasons that do not depend on the budget (also checked again at submit time)."""
     rule = policy.personalised
     bal = to_decimal(balance)
-    reasons = []
+    reasons: list[str] = []
     if not rule.enabled:
         reasons.append(NOT_OFFERED)
     if bal <= policy.tolerance or bal <= 0:
@@ -58,7 +58,9 @@ def blocking_reasons(policy: ProductPolicy, balance, days_overdue: int,
     return reasons
 
 
-def personalised_estimate(policy: ProductPolicy, balance, months: int) -> PlanEstimate | None:
+def personalised_estimate(
+    policy: ProductPolicy, balance: Amount, months: int
+) -> PlanEstimate | None:
     """The estimated schedule for `months`, or None when the policy does not allow that length."""
     rule = policy.personalised
     if not isinstance(months, int) or not rule.min_months <= months <= rule.max_months:
@@ -68,12 +70,12 @@ def personalised_estimate(policy: ProductPolicy, balance, months: int) -> PlanEs
 
 def personalised_eligibility(
     policy: ProductPolicy,
-    balance,
-    monthly_budget,
+    balance: Amount,
+    monthly_budget: Amount | None,
     days_overdue: int,
-    monthly_income=None,
+    monthly_income: Amount | None = None,
     already_on_personalised: bool = False,
-    regular_payment=None,
+    regular_payment: Amount | None = None,
 ) -> Eligibility:
     """Check every condition and return all blocking reasons at once.
 

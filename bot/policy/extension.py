@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ._util import ZERO, add_months, compound_interest, money, to_decimal
+from ._util import ZERO, Amount, add_months, compound_interest, money, to_decimal
 from .policy_file import ProductPolicy
 
 OK = "ok"
@@ -32,15 +32,15 @@ class ExtensionOption:
 class ExtensionResult:
     eligible: bool
     reason: str  # OK | NOT_OFFERED | NOTHING_DUE | NOT_OVERDUE | TOO_FAR_OVERDUE | USED_RECENTLY
-    options: list = field(default_factory=list)  # list[ExtensionOption], empty unless eligible
+    options: list[ExtensionOption] = field(default_factory=list)  # empty unless eligible
     available_from: date | None = None  # with USED_RECENTLY: first day it can be used again
 
 
 def extension_options(
     policy: ProductPolicy,
     days_overdue: int,
-    unpaid_minimum,
-    balance,
+    unpaid_minimum: Amount,
+    balance: Amount,
     last_extension_on: date | None,
     today: date,
     due_date: date | None = None,
@@ -74,7 +74,7 @@ def extension_options(
         fee = max(money(rule.fee_rate * unpaid), money(rule.fee_min))
     base = to_decimal(balance) if policy.interest.basis == "balance" else unpaid
     start = today if due_date is None else max(today, due_date)
-    options = []
+    options: list[ExtensionOption] = []
     for days in rule.days:
         interest = ZERO
         if rule.interest_continues:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Sequence
 
-from ._util import CENT, ZERO, money, money_down, money_up, to_decimal
+from ._util import CENT, ZERO, Amount, money, money_down, money_up, to_decimal
 from .policy_file import ProductPolicy
 
 _APR_PLACES = Decimal("0.0001")  # 0.01 percentage point
@@ -20,7 +21,7 @@ class InstallmentOption:
     total_repay: Decimal
     apr: Decimal  # annualized IRR as a fraction, e.g. Decimal("0.1307")
     affordable: bool | None  # None when no budget was given
-    schedule: tuple = ()  # every payment, in order
+    schedule: tuple[Decimal, ...] = ()  # every payment, in order
 
     @property
     def max_payment(self) -> Decimal:
@@ -28,11 +29,11 @@ class InstallmentOption:
         return self.monthly_payment
 
     @property
-    def payments(self) -> list:
+    def payments(self) -> list[Decimal]:
         return list(self.schedule)
 
 
-def payment_schedule(principal, months: int, monthly_fee_rate) -> list:
+def payment_schedule(principal: Amount, months: int, monthly_fee_rate: Amount) -> list[Decimal]:
     """The payments of the flat-fee model of §4 (P/n + P·a each month), to the cent.
 
     The cents P/n leaves over are spread so that no payment is above the first one, the one
@@ -49,7 +50,9 @@ def payment_schedule(principal, months: int, monthly_fee_rate) -> list:
     return [down + CENT + fee] * extra + [down + fee] * (months - extra)
 
 
-def flat_fee_schedule(principal, months: int, monthly_fee_rate):
+def flat_fee_schedule(
+    principal: Amount, months: int, monthly_fee_rate: Amount
+) -> tuple[Decimal, Decimal, Decimal]:
     """(largest payment, last payment, fee per month) of payment_schedule."""
     payments = payment_schedule(principal, months, monthly_fee_rate)
     return payments[0], payments[-1], money(money(principal) * to_decimal(monthly_fee_rate))
@@ -65,14 +68,14 @@ class PlanEstimate:
     total_interest: Decimal
     total_repay: Decimal
     apr: Decimal
-    schedule: tuple = ()  # every payment, in order
+    schedule: tuple[Decimal, ...] = ()  # every payment, in order
 
     @property
-    def payments(self) -> list:
+    def payments(self) -> list[Decimal]:
         return list(self.schedule)
 
 
-def plan_estimate(principal, months: int, monthly_fee_rate) -> PlanEstimate:
+def plan_estimate(principal: Amount, months: int, monthly_fee_rate: Amount) -> PlanEstimate:
     """The flat-fee schedule of `months` for `principal` and its IRR (personalised estimates)."""
     p = money(principal)
     payments = payment_schedule(p, months, monthly_fee_rate)
@@ -82,7 +85,7 @@ def plan_estimate(principal, months: int, monthly_fee_rate) -> PlanEstimate:
                         tuple(payments))
 
 
-def irr_apr(principal, payments) -> Decimal:
+def irr_apr(principal: Amount, payments: Iterable[Amount]) -> Decimal:
     """Annual rate of a loan of `principal` repaid by monthly `payments` (first one month later).
 
     Returns monthly IRR × 12 (nominal APR), rounded to 4 places. Choice: Chinese banks disclose
@@ -118,14 +121,16 @@ def irr_apr(principal, payments) -> Decimal:
     return Decimal(repr(12 * (lo + hi) / 2)).quantize(_APR_PLACES, rounding=ROUND_HALF_UP)
 
 
-def installment_options(policy: ProductPolicy, principal, monthly_budget=None) -> list:
+def installment_options(
+    policy: ProductPolicy, principal: Amount, monthly_budget: Amount | None = None
+) -> list[InstallmentOption]:
     """list[InstallmentOption], one per term in the policy file, shortest first.
     Empty when the product has no standard installments or the principal is below the minimum."""
     p = money(principal)
     budget = None if monthly_budget is None else to_decimal(monthly_budget)
     if p <= 0 or p < policy.installment.min_principal:
         return []
-    options = []
+    options: list[InstallmentOption] = []
     for term in policy.installment.terms:
         plan = plan_estimate(p, term.months, term.monthly_fee_rate)
         options.append(
@@ -144,7 +149,9 @@ def installment_options(policy: ProductPolicy, principal, monthly_budget=None) -
     return options
 
 
-def recommend_installment(options, monthly_budget):
+def recommend_installment(
+    options: Sequence[InstallmentOption], monthly_budget: Amount | None
+) -> InstallmentOption | None:
     """The shortest option whose largest payment fits the budget (shortest = least total fee
     and debt-free soonest; not always the lowest APR), or None if none fits or no budget."""
     if monthly_budget is None:

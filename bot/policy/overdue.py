@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ._util import to_decimal
+from ._util import Amount, to_decimal
 from .policy_file import ProductPolicy
 
 # Industry stage bands (§1: M1 < 1 month, M2–M3 1–3 months, M3+ > 3 months); fixed by the
@@ -25,7 +25,9 @@ class Stage:
     max_days: int | None  # None = open-ended (M3+)
 
 
-def days_overdue(due_date: date, today: date, unpaid_minimum, policy: ProductPolicy) -> int:
+def days_overdue(
+    due_date: date, today: date, unpaid_minimum: Amount, policy: ProductPolicy
+) -> int:
     """Calendar days since `due_date`; 0 if not late yet or the unpaid minimum is within the
     small-balance tolerance (容差, §2 practice: unpaid ≤ tolerance counts as paid)."""
     late = (today - due_date).days

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, Mapping, NoReturn
 
 import yaml
 
@@ -157,51 +157,52 @@ def load_policy(product: str) -> ProductPolicy:
 class _Reader:
     """Typed access to one YAML mapping with error messages that name the field."""
 
-    def __init__(self, data, where: str):
+    def __init__(self, data: object, where: str) -> None:
         if not isinstance(data, dict):
             raise PolicyError(f"{where}: expected a mapping")
-        self.data = data
+        self.data: Mapping[str, Any] = data  # YAML: the methods below check each value
         self.where = where
 
-    def _get(self, key):
+    def _get(self, key: str) -> Any:
         if key not in self.data:
             raise PolicyError(f"{self.where}.{key}: missing")
         return self.data[key]
 
-    def fail(self, key, message) -> NoReturn:
+    def fail(self, key: str, message: str) -> NoReturn:
         raise PolicyError(f"{self.where}.{key}: {message}")
 
-    def sub(self, key) -> "_Reader":
+    def sub(self, key: str) -> "_Reader":
         return _Reader(self._get(key), f"{self.where}.{key}")
 
-    def text(self, key) -> str:
+    def text(self, key: str) -> str:
         value = self._get(key)
         # dates too: an unquoted 2026-11-23 in YAML arrives as a date
         if not isinstance(value, (str, int, float, date)) or isinstance(value, bool) or str(value) == "":
             self.fail(key, "expected text")
         return str(value)
 
-    def flag(self, key) -> bool:
+    def flag(self, key: str) -> bool:
         value = self._get(key)
         if not isinstance(value, bool):
             self.fail(key, "expected true or false")
         return value
 
-    def whole(self, key, lo=0, hi=None) -> int:
+    def whole(self, key: str, lo: int = 0, hi: int | None = None) -> int:
         value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
+        # int first: mypy narrows the YAML value (Any) to int only from this order
+        if not isinstance(value, int) or isinstance(value, bool):
             self.fail(key, "expected a whole number")
         if value < lo or (hi is not None and value > hi):
             self.fail(key, f"{value} outside {lo}..{hi if hi is not None else '∞'}")
         return value
 
-    def amount(self, key) -> Decimal:
+    def amount(self, key: str) -> Decimal:
         dec = _number(self._get(key))
         if dec is None or dec < 0:
             self.fail(key, "expected an amount in yuan ≥ 0")
         return dec
 
-    def rate(self, key, hi=Decimal("1")) -> Decimal:
+    def rate(self, key: str, hi: Decimal = Decimal("1")) -> Decimal:
         """'5%' (quoted, with a percent sign) or a plain fraction such as 0.05."""
         value = self._get(key)
         if isinstance(value, str) and value.strip().endswith("%"):
@@ -214,7 +215,7 @@ class _Reader:
         return dec
 
 
-def _number(value) -> Decimal | None:
+def _number(value: object) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -223,7 +224,7 @@ def _number(value) -> Decimal | None:
         return None
 
 
-def _build(raw: dict, where: str) -> ProductPolicy:
+def _build(raw: Mapping[str, Any], where: str) -> ProductPolicy:
     top = _Reader(raw, where)
     grace_days = top.whole("grace_days", 0, 29)
 
@@ -264,7 +265,7 @@ def _build(raw: dict, where: str) -> ProductPolicy:
     terms_raw = inst._get("terms") or []
     if not isinstance(terms_raw, list):
         inst.fail("terms", "expected a list")
-    terms = []
+    terms: list[InstallmentTerm] = []
     for n, item in enumerate(terms_raw):
         t = _Reader(item, f"{where}.installment.terms[{n}]")
         terms.append(
