@@ -173,10 +173,11 @@ async def _load(base: str, conversations: int, concurrency: int) -> Dict[str, An
             "errors": errors, "empty": empty}
 
 
-def load_rows(base: str, mode: str) -> List[Row]:
+def load_rows(base: str, mode: str,
+              levels: Tuple[Tuple[int, int], ...] = ((20, 100), (50, 200))) -> List[Row]:
     rows = []
     asyncio.run(_load(base, 10, 10))  # warm-up: every process has served a turn
-    for concurrency, conversations in ((20, 100), (50, 200)):
+    for concurrency, conversations in levels:
         result = asyncio.run(_load(base, conversations, concurrency))
         rows.append((f"{mode}: {concurrency} conversations at once ({conversations} in all, "
                      f"{result['turns']} turns)",
@@ -199,8 +200,10 @@ def memory_rows(mode: str, pids: Dict[str, List[int]]) -> List[Row]:
 def training_row() -> Row:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
+        # An empty training cache of its own: Rasa would otherwise reuse what it trained before.
+        env = dict(os.environ, RASA_CACHE_DIRECTORY=str(Path(out) / "cache"))
         subprocess.run([str(VENV_BIN / "rasa"), "train", "--out", out, "--num-threads", "2",
-                        "--fixed-model-name", "bench"], cwd=ROOT, check=True,
+                        "--fixed-model-name", "bench"], cwd=ROOT, check=True, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return ("training from scratch (`rasa train`, NLU and policies)",
                 f"{time.perf_counter() - start:.0f} s")
@@ -251,7 +254,9 @@ def write_report(rows: List[Row]) -> None:
 
 def _commit() -> str:
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return done.stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return (done.stdout.strip() or "unknown") + (" with uncommitted changes" if dirty else "")
 
 
 def main() -> None:
@@ -274,6 +279,13 @@ def main() -> None:
                                                    "action servers": scaled["pids"]["actions"],
                                                    "nginx": [scaled["pids"]["nginx"]]})
             _print(rows[-5:])
+        # The bench's conversations repeat, so TED's remembered predictions (bot/dialogue/
+        # cached_ted.py) are found; with the cache off every prediction runs the network, as
+        # for conversations that never repeat: the worst case.
+        with running_scaled_stack(Path(workdir) / "scaled-nocache", date.today(),
+                                  extra_env={**extra, "TED_CACHE_SIZE": "0"}) as scaled:
+            rows += load_rows(scaled["url"], "scale-out mode, TED cache off", levels=((50, 200),))
+            _print(rows[-1:])
     if not os.environ.get("BENCH_QUICK"):
         rows.append(training_row())
         _print(rows[-1:])

@@ -138,6 +138,20 @@ def _stop(procs: List[Tuple[subprocess.Popen, Path]]) -> None:
             proc.kill()
 
 
+def _behind_one_proxy(workdir: Path) -> Path:
+    """The handoff settings with sign_in.trusted_proxies: 1, so the agent sign-in throttle
+    counts the address nginx saw (nginx replaces any X-Forwarded-For the client sent)."""
+    import yaml
+
+    from bot.handoff.hours import SETTINGS_PATH
+
+    settings = yaml.safe_load(Path(SETTINGS_PATH).read_text(encoding="utf-8"))
+    settings.setdefault("sign_in", {})["trusted_proxies"] = 1
+    target = workdir / "handoff-settings.yml"
+    target.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    return target
+
+
 @contextmanager
 def running_scaled_stack(workdir: Path, today: Optional[date] = None, instances: int = 2,
                          database: Optional[str] = None, keep_database: bool = False,
@@ -159,6 +173,8 @@ def running_scaled_stack(workdir: Path, today: Optional[date] = None, instances:
     env.setdefault("BOT_ENV", "development")
     env.setdefault("ACTION_SERVER_SECRET", "dev-only-action-server-secret-not-for-production")
     env.update(extra_env or {})
+    if "BOT_HANDOFF_SETTINGS" not in env:
+        env["BOT_HANDOFF_SETTINGS"] = str(_behind_one_proxy(workdir))
     credentials = workdir / "credentials.yml"
     credentials.write_text(
         "bot.channels.rest_channel.BorrowerRestChannel:\n"
@@ -245,7 +261,7 @@ The assistant runs in scale-out mode ({args.instances} Rasa instances behind ngi
   Web chat       {base}/chat/#token=...
   Agent console  {base}/agent/
   Editors' review {base}/review/
-  A token        .venv/bin/python -m bot demo-token demo-m1   (with DATABASE_URL={stack['env']['DATABASE_URL']})
+  A token        BOT_ENV=development .venv/bin/python -m bot demo-token demo-m1
   Logs           var/scaled/*.log
 Ctrl-C stops everything.""", flush=True)
         try:
@@ -262,4 +278,5 @@ def _interrupt(*_: Any) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started in the background
     main()

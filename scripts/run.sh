@@ -33,7 +33,7 @@ The assistant is running:
   HTTP API       http://127.0.0.1:$RASA_PORT/  (token: RASA_API_TOKEN=$RASA_API_TOKEN)
   Action server  http://127.0.0.1:$ACTION_PORT/health
   Demo borrowers .venv/bin/python -m bot demo-borrowers
-  A token        .venv/bin/python -m bot demo-token demo-m1
+  A token        BOT_ENV=development .venv/bin/python -m bot demo-token demo-m1
 Ctrl-C stops everything.
 MSG
 wait -n "${pids[@]}"

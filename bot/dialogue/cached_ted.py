@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections import OrderedDict
 from typing import Any, Dict, Optional
 
@@ -26,7 +27,9 @@ from rasa.shared.nlu.constants import TEXT
 
 from bot.dialogue import rasa_speedups
 
-CACHE_SIZE = 20_000
+# Remembered predictions per process; TED_CACHE_SIZE=0 turns the cache off (make bench
+# measures both: conversations that repeat and conversations that never do).
+CACHE_SIZE = int(os.environ.get("TED_CACHE_SIZE", "20000"))
 
 
 # Rasa ships no type information, so its classes are Any to mypy.
@@ -55,7 +58,7 @@ class CachedTEDPolicy(TEDPolicy):  # type: ignore[misc]
         precomputations: Optional[MessageContainerForCoreFeaturization] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        key = self._state_key(tracker, domain, rule_only_data)
+        key = self._state_key(tracker, domain, rule_only_data) if CACHE_SIZE > 0 else None
         if key is None:
             return super().predict_action_probabilities(
                 tracker, domain, rule_only_data=rule_only_data,

@@ -3,13 +3,13 @@ replies live and in the history, back to the assistant (real server, agent API i
 import pytest
 import requests
 
+from bot.handoff import agents as handoff_agents
+from bot.handoff import sql_queue
 from bot.identity import issue_token
 from tests.channels.support import Borrower, run
 
 pytestmark = pytest.mark.conversation
 
-handoff_agents = pytest.importorskip("bot.handoff.agents")
-sql_queue = pytest.importorskip("bot.handoff.sql_queue")
 
 
 def agent_session(stack, username, name):

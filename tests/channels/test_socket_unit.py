@@ -190,8 +190,7 @@ def test_history_shows_clicked_titles_drops_duplicates_and_keeps_buttons_last():
 
 
 def test_handed_off_words_are_stored_for_the_agent(tmp_path, monkeypatch):
-    sql_queue = pytest.importorskip("bot.handoff.sql_queue")
-    from bot.handoff import borrower_side
+    from bot.handoff import borrower_side, sql_queue
     from bot.storage.db import upgrade_to_head
 
     url = f"sqlite:///{tmp_path / 'bot.sqlite'}"
