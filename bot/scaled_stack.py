@@ -197,13 +197,16 @@ def running_scaled_stack(workdir: Path, today: Optional[date] = None, instances:
             action_env = dict(env, ACTION_PORT=str(action_ports[i]))
             log = workdir / f"actions-{i + 1}.log"
             procs.append((_start([sys.executable, "-m", "actions.server"], action_env, log), log))
-        for i in range(instances):
+        def start_rasa(i: int, log: Path) -> subprocess.Popen:
             rasa_env = dict(env, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_ports[i]}/webhook")
-            log = workdir / f"rasa-{i + 1}.log"
-            procs.append((_start(
+            return _start(
                 [str(VENV_BIN / "rasa"), "run", "--model", model, "--endpoints", "endpoints.scale.yml",
                  "--credentials", str(credentials), "--port", str(rasa_ports[i]), "--enable-api",
-                 "--auth-token", api_token], rasa_env, log), log))
+                 "--auth-token", api_token], rasa_env, log)
+
+        for i in range(instances):
+            log = workdir / f"rasa-{i + 1}.log"
+            procs.append((start_rasa(i, log), log))
         servers = "\n".join(f"    server 127.0.0.1:{p};" for p in rasa_ports)
         conf = workdir / "nginx.conf"
         conf.write_text(NGINX_CONF.format(work=workdir, servers=servers, port=port), encoding="utf-8")
@@ -214,6 +217,19 @@ def running_scaled_stack(workdir: Path, today: Optional[date] = None, instances:
         for p in rasa_ports:
             _wait(f"http://127.0.0.1:{p}/status?token={api_token}", procs)
         _wait(f"http://127.0.0.1:{port}/webhooks/rest/", procs)
+
+        def kill_instance(i: int) -> None:
+            """SIGKILL Rasa instance i (0-based), as a crash would."""
+            proc = procs[instances + i][0]
+            proc.kill()
+            proc.wait(timeout=20)
+
+        def start_instance(i: int) -> None:
+            """Start Rasa instance i again on its port, and wait until it answers."""
+            log = workdir / f"rasa-{i + 1}-restarted.log"
+            procs[instances + i] = (start_rasa(i, log), log)
+            _wait(f"http://127.0.0.1:{rasa_ports[i]}/status?token={api_token}", procs)
+
         yield {
             "url": f"http://127.0.0.1:{port}",
             "instances": [f"http://127.0.0.1:{p}" for p in rasa_ports],
@@ -224,6 +240,7 @@ def running_scaled_stack(workdir: Path, today: Optional[date] = None, instances:
                      "nginx": procs[-1][0].pid},
             "logs": {log.name: log for _, log in procs},
             "processes": [proc for proc, _ in procs],
+            "kill_instance": kill_instance, "start_instance": start_instance,
         }
     finally:
         _stop(procs)

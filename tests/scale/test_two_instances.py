@@ -191,3 +191,24 @@ def test_a_load_of_200_conversations_has_no_server_error_and_no_empty_reply(scal
     with ThreadPoolExecutor(50) as pool:
         list(pool.map(conversation, range(200)))
     assert failures == []
+
+
+def test_an_instance_killed_in_the_middle_of_a_form_loses_nothing(scaled):
+    """Rasa crashes (SIGKILL) half-way through the installment form: the other instance goes
+    on where the conversation was, and so does the crashed one once it is started again."""
+    a, b = scaled["instances"]
+    token, sender = issue_token("demo-m1"), f"crash-{uuid.uuid4().hex[:8]}"
+    assert "分期" in text_of(say(a, sender, "我上个月被裁员了，现在没有收入，信用卡还不上了", token))
+    assert "每个月" in text_of(say(a, sender, "好的", token))  # the form asks for the budget
+    scaled["kill_instance"](0)
+    try:
+        offer = text_of(say(b, sender, "每个月最多能还1500", token))
+        assert "推荐" in offer and "1,500" in offer  # B knows the question A asked
+    finally:
+        scaled["start_instance"](0)
+    submitted = text_of(say(a, sender, "可以，就按这个提交吧", token))
+    assert "PA-" in submitted
+    events = tracker_events(scaled, a, sender)
+    assert user_texts(events) == ["我上个月被裁员了，现在没有收入，信用卡还不上了", "好的",
+                                  "每个月最多能还1500", "可以，就按这个提交吧"]
+    assert turns_do_not_interleave(events)
