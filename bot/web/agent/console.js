@@ -45,8 +45,6 @@
 
   var el = {};
   var state = {
-    token: null,
-    agent: null,
     tickets: {},          // id -> {data, fetchedAt}
     rows: {},             // id -> row elements
     order: [],
@@ -61,23 +59,18 @@
     lineKeys: []
   };
 
-  function $(id) { return document.getElementById(id); }
-
-  function make(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text != null) node.textContent = String(text);
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function show(node, text) {
-    node.textContent = text || "";
-    node.hidden = !text;
-  }
+  // DOM helpers, the API client, the session and the sign-in form: bot/web/common/staff.js.
+  var S = window.StaffPage;
+  var $ = S.$, make = S.make, clear = S.clear, show = S.show, ApiError = S.ApiError;
+  var staff = S.page({
+    api: API, tokenKey: TOKEN_KEY, userKey: AGENT_KEY, user: "agent",
+    errorText: errorText, work: "desk", enter: enterDesk, leave: leaveDesk,
+    signedOutText: "您已退出登录。",
+    verify: "/me",
+    busyText: "登录中…", clearErrorOnSubmit: true, selectPasswordOnError: true
+  });
+  var session = staff.session;  // session.token, session.user (the signed-in agent)
+  var api = staff.api;
 
   // ---- formatting ------------------------------------------------------------------------
   function pad(n) { return String(n).padStart(2, "0"); }
@@ -117,7 +110,7 @@
 
   function statusLabel(t) {
     if (t.status === "claimed") {
-      if (state.agent && t.agent_id === state.agent.id) return "处理中（我）";
+      if (session.user && t.agent_id === session.user.id) return "处理中（我）";
       return "处理中（" + (t.agent_name || t.agent_id || "其他同事") + "）";
     }
     return STATUS[t.status] || t.status;
@@ -168,120 +161,15 @@
   }
 
   // ---- API -------------------------------------------------------------------------------
-  function ApiError(status, code, message) {
-    this.status = status;
-    this.code = code;
-    this.message = message;
-  }
-
   function errorText(err) {
     if (!(err instanceof ApiError)) return ERRORS.network;
     if (err.code === "bad_request" && err.message) return err.message;
     return ERRORS[err.code] || err.message || ERRORS.internal;
   }
 
-  function api(method, path, body) {
-    var headers = { "Accept": "application/json" };
-    if (state.token) headers["Authorization"] = "Bearer " + state.token;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    return fetch(API + path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store",
-      credentials: "same-origin"
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (data) {
-        if (response.ok) return data || {};
-        var code = (data && data.error) || (response.status === 401 ? "unauthorized" : "internal");
-        var err = new ApiError(response.status, code, data && data.message);
-        // Any 401 after sign-in means the token is no good: back to the sign-in form.
-        if (response.status === 401 && path !== "/login") signOut(errorText(err));
-        throw err;
-      });
-    }, function () {
-      throw new Error("network");
-    });
-  }
-
-  // ---- sign in / out ---------------------------------------------------------------------
-  function saveSession(token, agent) {
-    state.token = token;
-    state.agent = agent;
-    try {
-      sessionStorage.setItem(TOKEN_KEY, token);
-      sessionStorage.setItem(AGENT_KEY, JSON.stringify(agent));
-    } catch (e) { /* private mode: stays signed in until the page closes */ }
-  }
-
-  function loadSession() {
-    try {
-      var token = sessionStorage.getItem(TOKEN_KEY);
-      var agent = JSON.parse(sessionStorage.getItem(AGENT_KEY) || "null");
-      if (token && agent && agent.id) {
-        state.token = token;
-        state.agent = agent;
-        return true;
-      }
-    } catch (e) { /* ignore */ }
-    return false;
-  }
-
-  function onLogin(e) {
-    e.preventDefault();
-    var username = el.loginUser.value.trim();
-    var password = el.loginPass.value;
-    if (!username || !password) {
-      show(el.loginError, "请填写用户名和密码。");
-      (username ? el.loginPass : el.loginUser).focus();
-      return;
-    }
-    show(el.loginError, "");
-    el.loginSubmit.disabled = true;
-    el.loginSubmit.textContent = "登录中…";
-    api("POST", "/login", { username: username, password: password }).then(function (data) {
-      saveSession(data.token, data.agent);
-      el.loginPass.value = "";
-      enterDesk();
-    }, function (err) {
-      show(el.loginError, errorText(err));
-      el.loginPass.focus();
-      el.loginPass.select();
-    }).then(function () {
-      el.loginSubmit.disabled = false;
-      el.loginSubmit.textContent = "登录";
-    });
-  }
-
-  function signOut(message) {
-    var wasIn = !!state.token;
-    state.token = null;
-    state.agent = null;
-    try {
-      sessionStorage.removeItem(TOKEN_KEY);
-      sessionStorage.removeItem(AGENT_KEY);
-    } catch (e) { /* ignore */ }
-    clearTimeout(state.queueTimer);
-    clearInterval(state.tickTimer);
-    closeTicket(true);
-    state.tickets = {};
-    state.rows = {};
-    state.order = [];
-    state.seen = null;
-    clear(el.queue);
-    el.desk.hidden = true;
-    el.signedIn.hidden = true;
-    el.loginView.hidden = false;
-    document.title = "人工坐席工作台 · 还款助手";
-    show(el.loginError, message || "");
-    if (wasIn || message) el.loginUser.focus();
-  }
-
-  function enterDesk() {
-    el.loginView.hidden = true;
-    el.desk.hidden = false;
-    el.signedIn.hidden = false;
-    el.agentName.textContent = "坐席：" + (state.agent.display_name || state.agent.id);
+  // ---- signed in / out -------------------------------------------------------------------
+  function enterDesk(agent) {
+    el.agentName.textContent = "坐席：" + (agent.display_name || agent.id);
     show(el.deskError, "");
     show(el.deskInfo, "");
     el.queueTitle.focus();
@@ -290,10 +178,22 @@
     state.tickTimer = setInterval(tick, 1000);
   }
 
+  function leaveDesk() {
+    clearTimeout(state.queueTimer);
+    clearInterval(state.tickTimer);
+    closeTicket(true);
+    state.tickets = {};
+    state.rows = {};
+    state.order = [];
+    state.seen = null;
+    clear(el.queue);
+    document.title = "人工坐席工作台 · 还款助手";
+  }
+
   // ---- queue -----------------------------------------------------------------------------
   function pollQueue() {
     clearTimeout(state.queueTimer);
-    if (!state.token) return;
+    if (!session.token) return;
     api("GET", "/tickets").then(function (data) {
       renderQueue(data);
       el.queueUpdated.textContent = "每 3 秒自动刷新 · 最近更新 " + clock(new Date().toISOString());
@@ -303,7 +203,7 @@
       el.deskError.dataset.source = "queue";
       show(el.deskError, "工单列表刷新失败：" + errorText(err));
     }).then(function () {
-      if (state.token) state.queueTimer = setTimeout(pollQueue, QUEUE_POLL_MS);
+      if (session.token) state.queueTimer = setTimeout(pollQueue, QUEUE_POLL_MS);
     });
   }
 
@@ -510,7 +410,7 @@
     clearTimeout(state.ticketTimer);
     var id = state.openId;
     var gen = state.openGen;
-    if (id == null || !state.token) return Promise.resolve();
+    if (id == null || !session.token) return Promise.resolve();
     return api("GET", "/tickets/" + encodeURIComponent(id)).then(function (data) {
       if (gen !== state.openGen) return;
       renderTicket(data);
@@ -522,7 +422,7 @@
       show(el.ticketError, "工单刷新失败：" + errorText(err));
     }).then(function () {
       // Poll while the ticket is open and not finished.
-      if (gen === state.openGen && state.token &&
+      if (gen === state.openGen && session.token &&
           !(state.ticket && state.ticket.status === "resolved")) {
         state.ticketTimer = setTimeout(refreshTicket, TICKET_POLL_MS);
       }
@@ -530,7 +430,7 @@
   }
 
   function mine(t) {
-    return !!(t && state.agent && t.status === "claimed" && t.agent_id === state.agent.id);
+    return !!(t && session.user && t.status === "claimed" && t.agent_id === session.user.id);
   }
 
   function renderMeta(t) {
@@ -716,7 +616,7 @@
     var li = make("li", "line line-" + sender);
     var who = SENDER[sender];
     if (sender === "agent") {
-      who = state.agent && m.agent_id === state.agent.id ? "坐席（我）" : "坐席 " + (m.agent_id || "");
+      who = session.user && m.agent_id === session.user.id ? "坐席（我）" : "坐席 " + (m.agent_id || "");
     }
     var head = make("span", "line-who", who);
     if (m.at) {
@@ -808,16 +708,7 @@
 
   // ---- start -----------------------------------------------------------------------------
   function start() {
-    el.loginView = $("login-view");
-    el.loginForm = $("login-form");
-    el.loginUser = $("login-username");
-    el.loginPass = $("login-password");
-    el.loginError = $("login-error");
-    el.loginSubmit = $("login-submit");
-    el.signedIn = $("signed-in");
     el.agentName = $("agent-name");
-    el.signOutBtn = $("sign-out");
-    el.desk = $("desk");
     el.hoursNotice = $("hours-notice");
     el.deskError = $("desk-error");
     el.deskInfo = $("desk-info");
@@ -847,8 +738,6 @@
     el.resolveError = $("resolve-error");
     el.resolveSubmit = $("resolve-submit");
 
-    el.loginForm.addEventListener("submit", onLogin);
-    el.signOutBtn.addEventListener("click", function () { signOut("您已退出登录。"); });
     el.claimBtn.addEventListener("click", function () {
       if (state.openId != null) claimTicket(state.openId);
     });
@@ -873,19 +762,7 @@
       }
     });
 
-    if (loadSession()) {
-      // Check the stored token before showing anything (it may have expired overnight).
-      api("GET", "/me").then(function (data) {
-        if (data && data.agent) saveSession(state.token, data.agent);
-        enterDesk();
-      }, function (err) {
-        if (!(err instanceof ApiError)) {
-          enterDesk();  // offline for a moment: the queue poll shows the error and retries
-        }
-      });
-    } else {
-      el.loginUser.focus();
-    }
+    staff.start();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -199,7 +199,10 @@
     var ok = socket.emit("user_uttered", { message: text }, function (ack) {
       if (ack && ack.ok === false) {
         if (ack.error === "too_long") addNote("这条消息太长了，请分几次发送。", "error");
-        else if (ack.error !== "auth_error") addNote("消息没有处理成功，请稍后再试一次。", "error");
+        // After "server_error" the assistant has already said what went wrong and what to do.
+        else if (ack.error !== "auth_error" && ack.error !== "server_error") {
+          addNote("消息没有处理成功，请稍后再试一次。", "error");
+        }
       }
       endTurn();
     });

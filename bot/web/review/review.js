@@ -40,25 +40,17 @@
   };
 
   var el = {};
-  var state = { token: null, editor: null, intents: [], groups: [] };
+  var state = { intents: [], groups: [] };
 
-  function $(id) { return document.getElementById(id); }
-
-  function make(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text != null) node.textContent = String(text);
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function show(node, text) {
-    node.textContent = text || "";
-    node.hidden = !text;
-  }
+  // DOM helpers, the API client, the session and the sign-in form: bot/web/common/staff.js.
+  var S = window.StaffPage;
+  var $ = S.$, make = S.make, clear = S.clear, show = S.show, ApiError = S.ApiError;
+  var staff = S.page({
+    api: API, tokenKey: TOKEN_KEY, userKey: EDITOR_KEY, user: "editor",
+    errorText: errorText, work: "work", enter: enterWork, leave: leaveWork,
+    signedOutText: ""
+  });
+  var api = staff.api;
 
   function percent(value) {
     if (value == null) return "—";
@@ -71,92 +63,19 @@
   }
 
   // ---- API -------------------------------------------------------------------------------
-  function ApiError(status, code, message) {
-    this.status = status;
-    this.code = code;
-    this.message = message;
-  }
-
   function errorText(err) {
     if (!(err instanceof ApiError)) return ERRORS.network;
     return err.message || ERRORS[err.code] || ERRORS.internal;
   }
 
-  function request(method, path, body) {
-    var headers = { "Accept": "application/json" };
-    if (state.token) headers["Authorization"] = "Bearer " + state.token;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    return fetch(API + path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store",
-      credentials: "same-origin"
-    }).then(function (response) {
-      if (response.ok) return response;
-      return response.json().catch(function () { return null; }).then(function (data) {
-        var code = (data && data.error) || (response.status === 401 ? "unauthorized" : "internal");
-        var err = new ApiError(response.status, code, data && data.message);
-        if (response.status === 401 && path !== "/login") signOut(errorText(err));
-        throw err;
-      });
-    }, function () {
-      throw new Error("network");
-    });
-  }
-
-  function api(method, path, body) {
-    return request(method, path, body).then(function (response) {
-      return response.json();
-    });
-  }
-
-  // ---- sign-in ---------------------------------------------------------------------------
-  function signedIn(token, editor) {
-    state.token = token;
-    state.editor = editor;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    sessionStorage.setItem(EDITOR_KEY, JSON.stringify(editor));
+  // ---- signed in / out -------------------------------------------------------------------
+  function enterWork(editor) {
     el.editorName.textContent = "编辑：" + (editor.display_name || editor.id);
-    el.signedIn.hidden = false;
-    el.login.hidden = true;
-    el.work.hidden = false;
-    show(el.loginError, "");
     loadAll(true);
   }
 
-  function signOut(message) {
-    state.token = null;
-    state.editor = null;
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(EDITOR_KEY);
-    el.signedIn.hidden = true;
-    el.work.hidden = true;
-    el.login.hidden = false;
+  function leaveWork() {
     clear(el.groups);
-    el.password.value = "";
-    show(el.loginError, message || "");
-    el.username.focus();
-  }
-
-  function onLogin(event) {
-    event.preventDefault();
-    var username = el.username.value.trim();
-    var password = el.password.value;
-    if (!username || !password) {
-      show(el.loginError, "请填写用户名和密码。");
-      (username ? el.password : el.username).focus();
-      return;
-    }
-    el.loginSubmit.disabled = true;
-    api("POST", "/login", { username: username, password: password }).then(function (data) {
-      signedIn(data.token, data.editor);
-    }, function (err) {
-      show(el.loginError, errorText(err));
-      el.password.focus();
-    }).then(function () {
-      el.loginSubmit.disabled = false;
-    });
   }
 
   // ---- figures ---------------------------------------------------------------------------
@@ -387,7 +306,7 @@
         if (focus) el.queueTitle.focus();
         return loadFigures();
       }, function (err) {
-        if (state.token) show(el.error, errorText(err));
+        if (staff.session.token) show(el.error, errorText(err));
       });
   }
 
@@ -400,7 +319,7 @@
 
   function onExport() {
     el.exportButton.disabled = true;
-    request("GET", "/export").then(function (response) {
+    staff.request("GET", "/export").then(function (response) {
       var name = fileName(response);
       return response.blob().then(function (blob) {
         var url = URL.createObjectURL(blob);
@@ -423,15 +342,7 @@
 
   // ---- start -----------------------------------------------------------------------------
   function init() {
-    el.login = $("login-view");
-    el.loginForm = $("login-form");
-    el.username = $("login-username");
-    el.password = $("login-password");
-    el.loginError = $("login-error");
-    el.loginSubmit = $("login-submit");
-    el.signedIn = $("signed-in");
     el.editorName = $("editor-name");
-    el.work = $("work");
     el.error = $("work-error");
     el.info = $("work-info");
     el.groups = $("groups");
@@ -449,19 +360,10 @@
     el.figLabels = $("fig-labels");
     el.figPredicted = $("fig-predicted");
 
-    el.loginForm.addEventListener("submit", onLogin);
-    $("sign-out").addEventListener("click", function () { signOut(""); });
     $("refresh").addEventListener("click", function () { loadAll(false); });
     el.exportButton.addEventListener("click", onExport);
 
-    var token = sessionStorage.getItem(TOKEN_KEY);
-    var editor = null;
-    try { editor = JSON.parse(sessionStorage.getItem(EDITOR_KEY) || "null"); } catch (e) { editor = null; }
-    if (token && editor) {
-      signedIn(token, editor);
-    } else {
-      el.username.focus();
-    }
+    staff.start();
   }
 
   if (document.readyState === "loading") {
