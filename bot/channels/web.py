@@ -145,8 +145,9 @@ def add_page(bp: Blueprint, page: str, folder: Path, strict: bool = True) -> Non
         handler.__name__ = f"{page}_{handler.__name__}"  # e.g. "agent_index", as route name
         bp.add_route(handler, uri, methods=["GET"], name=handler.__name__)
 
-class _RootBlueprint(Blueprint):
-    """Registers at the site root whatever prefix Rasa passes, then mounts the extras."""
+class RootBlueprint(Blueprint):
+    """Registers at the site root whatever prefix Rasa passes, then mounts the extras (the
+    web pages with the agent API, and the review page with its API)."""
 
     def __init__(self, *args: Any, extras: Optional[List[Any]] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,7 +177,7 @@ class WebPages(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Strict: "/chat" redirects to "/chat/" so the page's relative URLs resolve.
-        bp = _RootBlueprint("web_pages", extras=agent_api_blueprints(), strict_slashes=True)
+        bp = RootBlueprint("web_pages", extras=agent_api_blueprints(), strict_slashes=True)
         chat_dir = self.web_root / "chat"
         demo_dir = self.web_root / "demo"
         agent_dir = self.web_root / "agent"

@@ -13,7 +13,7 @@ import functools
 import json
 import logging
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -74,6 +74,100 @@ async def run_blocking(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(
         None, functools.partial(fn, *args, **kwargs)
     )
+
+
+# ---------------------------------------------------- staff APIs (agents and editors)
+# The agent API and the review API (bot/review/api.py) sign staff in and check their
+# tokens the same way; each passes its own `error` (its headers and messages).
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+ErrorReply = Callable[..., HTTPResponse]
+
+
+def json_errors(api: str, error_reply: ErrorReply = error) -> Callable[[Handler], Handler]:
+    """Unexpected errors become a JSON 500 instead of Sanic's HTML page."""
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            try:
+                return await handler(request, *args, **kwargs)
+            except Exception:  # noqa: BLE001
+                logger.exception("%s API %s %s failed", api, request.method, request.path)
+                return error_reply(500, "internal")
+        return wrapper
+    return decorate
+
+
+def bearer_account(verify: Callable[[str], str], load: Callable[[str], Optional[Dict[str, Any]]],
+                   ctx_attr: str, guarded: Callable[[Handler], Handler],
+                   error_reply: ErrorReply = error) -> Callable[[Handler], Handler]:
+    """The request needs `Authorization: Bearer <token>` that `verify` accepts, for an
+    account `load` still finds (active, of the right role); it goes on request.ctx."""
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            header = request.headers.get("authorization") or ""
+            if not header.lower().startswith("bearer "):
+                return error_reply(401, "unauthorized")
+            try:
+                account_id = verify(header)
+            except TokenError as exc:
+                return error_reply(401, "token_expired" if exc.reason == "expired" else "unauthorized")
+            account = await run_blocking(load, account_id)
+            if account is None:  # deleted, deactivated or of another role since the token
+                return error_reply(401, "unauthorized")
+            setattr(request.ctx, ctx_attr, account)
+            return await handler(request, *args, **kwargs)
+        return guarded(wrapper)
+    return decorate
+
+
+def lazy_throttle(given: Optional[SignInThrottle]) -> Callable[[], SignInThrottle]:
+    """`given` (tests), else one built on first sign-in from the `sign_in:` settings."""
+    built: Dict[str, SignInThrottle] = {}
+
+    def throttle() -> SignInThrottle:
+        if "gate" not in built:
+            built["gate"] = given if given is not None else SignInThrottle(
+                hours.load_settings().sign_in)
+        return built["gate"]
+    return throttle
+
+
+async def throttled_sign_in(request: Request, body: Optional[Dict[str, Any]],
+                            gate: SignInThrottle, role: str,
+                            check: Callable[[str, str], Optional[Dict[str, Any]]],
+                            error_reply: ErrorReply = error) -> Union[Dict[str, Any], HTTPResponse]:
+    """The account whose user name and password are in `body`, or the refusal to send: 400
+    without both, 429 while locked out (before any password hashing), 401 when wrong."""
+    username, password = (body or {}).get("username"), (body or {}).get("password")
+    if not isinstance(username, str) or not isinstance(password, str) \
+            or not username.strip() or not password:
+        return error_reply(400, "bad_request", "请填写用户名和密码。")
+    address = client_address(request, gate.settings.trusted_proxies)
+    wait = gate.acquire(username, address)
+    if wait is not None:
+        refusal = error_reply(429, "too_many_attempts", f"登录失败次数过多，请 {wait} 秒后再试。")
+        refusal.headers["Retry-After"] = str(wait)
+        return refusal
+
+    def settle(done: "asyncio.Future[Optional[Dict[str, Any]]]") -> None:
+        # Counted when the check finishes, even if the client hung up meanwhile (the
+        # hash ran either way).
+        if done.cancelled() or done.exception() is not None:
+            gate.abandoned(username, address)
+        elif done.result() is None:
+            gate.failed(username, address)
+        else:
+            gate.succeeded(username, address)
+
+    checked = asyncio.get_running_loop().run_in_executor(
+        agent_accounts.password_executor(role), functools.partial(check, username, password))
+    checked.add_done_callback(settle)  # runs before this handler resumes
+    account = await asyncio.shield(checked)
+    if account is None:
+        return error_reply(401, "bad_credentials")
+    return account
 
 
 def _body(request: Request) -> Optional[Dict[str, Any]]:
@@ -229,39 +323,10 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
                 return None
             return {"id": agent.id, "display_name": agent.display_name}
 
-    def throttle() -> SignInThrottle:
-        if "throttle" not in state:
-            state["throttle"] = (sign_in_throttle if sign_in_throttle is not None
-                                 else SignInThrottle(hours.load_settings().sign_in))
-        return state["throttle"]
-
-    def guarded(handler):
-        """Unexpected errors become a JSON 500 instead of Sanic's HTML page."""
-        @functools.wraps(handler)
-        async def wrapper(request: Request, *args, **kwargs):
-            try:
-                return await handler(request, *args, **kwargs)
-            except Exception:  # noqa: BLE001
-                logger.exception("agent API %s %s failed", request.method, request.path)
-                return error(500, "internal")
-        return wrapper
-
-    def authorised(handler):
-        @functools.wraps(handler)
-        async def wrapper(request: Request, *args, **kwargs):
-            header = request.headers.get("authorization") or ""
-            if not header.lower().startswith("bearer "):
-                return error(401, "unauthorized")
-            try:
-                agent_id = agent_accounts.verify_agent_token(header)
-            except TokenError as exc:
-                return error(401, "token_expired" if exc.reason == "expired" else "unauthorized")
-            agent = await run_blocking(load_agent, agent_id)
-            if agent is None:  # deleted or deactivated since the token was issued
-                return error(401, "unauthorized")
-            request.ctx.desk_agent = agent
-            return await handler(request, *args, **kwargs)
-        return guarded(wrapper)
+    throttle = lazy_throttle(sign_in_throttle)
+    guarded = json_errors("agent")
+    authorised = bearer_account(agent_accounts.verify_agent_token, load_agent, "desk_agent",
+                                guarded)
 
     async def _ticket_or_404(raw_id: str):
         ticket_id = _ticket_id(raw_id)
@@ -271,36 +336,9 @@ def agent_api_blueprint(queue_factory: Callable[..., HandoffQueue] = SqlHandoffQ
     @bp.post("/login")
     @guarded
     async def post_login(request: Request) -> HTTPResponse:
-        body = _body(request)
-        username, password = (body or {}).get("username"), (body or {}).get("password")
-        if not isinstance(username, str) or not isinstance(password, str) \
-                or not username.strip() or not password:
-            return error(400, "bad_request", "请填写用户名和密码。")
-        gate = throttle()
-        address = client_address(request, gate.settings.trusted_proxies)
-        wait = gate.acquire(username, address)
-        if wait is not None:  # locked out: refused before any password hashing
-            response = error(429, "too_many_attempts",
-                             f"登录失败次数过多，请 {wait} 秒后再试。")
-            response.headers["Retry-After"] = str(wait)
-            return response
-
-        def settle(done: "asyncio.Future") -> None:
-            # Counted when the check finishes, even if the client hung up meanwhile (the
-            # hash ran either way).
-            if done.cancelled() or done.exception() is not None:
-                gate.abandoned(username, address)
-            elif done.result() is None:
-                gate.failed(username, address)
-            else:
-                gate.succeeded(username, address)
-
-        checked = asyncio.get_running_loop().run_in_executor(
-            agent_accounts.password_executor("agent"), functools.partial(login, username, password))
-        checked.add_done_callback(settle)  # runs before this handler resumes
-        agent = await asyncio.shield(checked)
-        if agent is None:
-            return error(401, "bad_credentials")
+        agent = await throttled_sign_in(request, _body(request), throttle(), "agent", login)
+        if isinstance(agent, HTTPResponse):
+            return agent
         token = agent_accounts.issue_agent_token(agent["id"])
         return ok({"token": token, "agent": agent,
                    "expires_in": agent_accounts.DEFAULT_TTL_SECONDS})

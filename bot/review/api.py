@@ -18,8 +18,6 @@ Rasa server by the ReviewPages channel (credentials.yml: `bot.review.api.ReviewP
 """
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import os
 from collections import Counter
@@ -37,12 +35,17 @@ from sanic.response import json as sanic_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.channels.web import SECURITY_HEADERS, WEB_ROOT, add_page
+from bot.channels.web import SECURITY_HEADERS, WEB_ROOT, RootBlueprint, add_page
 from bot.handoff import agents as accounts
-from bot.handoff import hours
-from bot.handoff.api import dumps_json, run_blocking
-from bot.handoff.throttle import SignInThrottle, client_address
-from bot.identity import TokenError
+from bot.handoff.api import (
+    bearer_account,
+    dumps_json,
+    json_errors,
+    lazy_throttle,
+    run_blocking,
+    throttled_sign_in,
+)
+from bot.handoff.throttle import SignInThrottle
 from bot.review import store
 from bot.storage.db import session_scope
 from bot.storage.models import (
@@ -331,14 +334,7 @@ def review_api_blueprint(db_url: Optional[str] = None,
     replaces the one built from the agents' `sign_in:` settings (bot/handoff/settings.yml),
     counted apart from the agent console's."""
     bp = Blueprint("review_api", url_prefix=API_PREFIX)
-    state: Dict[str, Any] = {}
     domain_path = Path(domain_file) if domain_file else DOMAIN_FILE
-
-    def throttle() -> SignInThrottle:
-        if "throttle" not in state:
-            state["throttle"] = (sign_in_throttle if sign_in_throttle is not None
-                                 else SignInThrottle(hours.load_settings().sign_in))
-        return state["throttle"]
 
     def editor_json(account) -> Dict[str, Any]:
         return {"id": account.id, "display_name": account.display_name}
@@ -355,63 +351,18 @@ def review_api_blueprint(db_url: Optional[str] = None,
                 return None
             return editor_json(account)
 
-    def guarded(handler):
-        @functools.wraps(handler)
-        async def wrapper(request: Request, *args, **kwargs):
-            try:
-                return await handler(request, *args, **kwargs)
-            except Exception:  # noqa: BLE001
-                logger.exception("review API %s %s failed", request.method, request.path)
-                return error(500, "internal")
-        return wrapper
-
-    def authorised(handler):
-        @functools.wraps(handler)
-        async def wrapper(request: Request, *args, **kwargs):
-            header = request.headers.get("authorization") or ""
-            if not header.lower().startswith("bearer "):
-                return error(401, "unauthorized")
-            try:
-                editor_id = accounts.verify_editor_token(header)
-            except TokenError as exc:
-                return error(401, "token_expired" if exc.reason == "expired" else "unauthorized")
-            editor = await run_blocking(load_editor, editor_id)
-            if editor is None:  # not an editor, deleted or deactivated
-                return error(401, "unauthorized")
-            request.ctx.editor = editor
-            return await handler(request, *args, **kwargs)
-        return guarded(wrapper)
+    throttle = lazy_throttle(sign_in_throttle)  # counted apart from the agent console's
+    guarded = json_errors("review", error)
+    authorised = bearer_account(accounts.verify_editor_token, load_editor, "editor", guarded,
+                                error)
 
     @bp.post("/login")
     @guarded
     async def post_login(request: Request) -> HTTPResponse:
-        body = _body(request)
-        username, password = (body or {}).get("username"), (body or {}).get("password")
-        if not isinstance(username, str) or not isinstance(password, str) \
-                or not username.strip() or not password:
-            return error(400, "bad_request", "请填写用户名和密码。")
-        gate = throttle()
-        address = client_address(request, gate.settings.trusted_proxies)
-        wait = gate.acquire(username, address)
-        if wait is not None:
-            resp = error(429, "too_many_attempts", f"登录失败次数过多，请 {wait} 秒后再试。")
-            resp.headers["Retry-After"] = str(wait)
-            return resp
-
-        def settle(done: "asyncio.Future") -> None:
-            if done.cancelled() or done.exception() is not None:
-                gate.abandoned(username, address)
-            elif done.result() is None:
-                gate.failed(username, address)
-            else:
-                gate.succeeded(username, address)
-
-        checked = asyncio.get_running_loop().run_in_executor(
-            accounts.password_executor("editor"), functools.partial(login, username, password))
-        checked.add_done_callback(settle)
-        editor = await asyncio.shield(checked)
-        if editor is None:
-            return error(401, "bad_credentials")
+        editor = await throttled_sign_in(request, _body(request), throttle(), "editor", login,
+                                         error)
+        if isinstance(editor, HTTPResponse):
+            return editor
         return ok({"token": accounts.issue_editor_token(editor["id"]), "editor": editor,
                    "expires_in": accounts.DEFAULT_TTL_SECONDS})
 
@@ -564,21 +515,6 @@ def review_api_blueprint(db_url: Optional[str] = None,
 
 # ------------------------------------------------------------------------------- channel
 
-class _RootBlueprint(Blueprint):
-    """Registers at the site root whatever prefix Rasa passes (as bot.channels.web), then
-    mounts the API blueprint."""
-
-    def __init__(self, *args: Any, extras: Optional[List[Blueprint]] = None,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.ctx.extras = list(extras or [])
-
-    def register(self, app, options):
-        super().register(app, {**options, "url_prefix": None})
-        for extra in self.ctx.extras:
-            app.blueprint(extra)
-
-
 class ReviewPages(InputChannel):
     """The review page at /review/ and its API at /review/api, as a Rasa input channel
     (credentials.yml: `bot.review.api.ReviewPages:`); it receives no messages."""
@@ -598,7 +534,7 @@ class ReviewPages(InputChannel):
         return ""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = _RootBlueprint("review_pages", extras=[review_api_blueprint()],
+        bp = RootBlueprint("review_pages", extras=[review_api_blueprint()],
                             strict_slashes=True)
         add_page(bp, "review", self.web_root / "review")
 
